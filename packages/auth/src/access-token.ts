@@ -1,0 +1,89 @@
+import jwt from 'jsonwebtoken';
+import { isRole, type Role } from './roles';
+
+/** What an access token says about its bearer. */
+export interface AccessTokenClaims {
+  userId: string;
+  organizationId: string;
+  role: Role;
+  /** The refresh-token family (session) this access token was issued for; used by logout. */
+  sessionId: string;
+  /** Unique token id, so a single access token can be revoked. */
+  tokenId: string;
+  issuedAt: Date;
+  expiresAt: Date;
+}
+
+export class AccessTokenError extends Error {
+  constructor(
+    readonly reason: 'EXPIRED' | 'INVALID',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'AccessTokenError';
+  }
+}
+
+const ISSUER = 'switchboard';
+const AUDIENCE = 'switchboard-api';
+
+export function signAccessToken(
+  claims: Omit<AccessTokenClaims, 'expiresAt' | 'issuedAt'>,
+  secret: string,
+  ttlSeconds: number,
+): { token: string; expiresAt: Date } {
+  const token = jwt.sign(
+    { org: claims.organizationId, role: claims.role, sid: claims.sessionId },
+    secret,
+    {
+      algorithm: 'HS256',
+      subject: claims.userId,
+      jwtid: claims.tokenId,
+      expiresIn: ttlSeconds,
+      issuer: ISSUER,
+      audience: AUDIENCE,
+    },
+  );
+  return { token, expiresAt: new Date(Date.now() + ttlSeconds * 1000) };
+}
+
+/** Verifies signature, algorithm, issuer, audience and expiry; throws AccessTokenError. */
+export function verifyAccessToken(token: string, secret: string): AccessTokenClaims {
+  let payload: jwt.JwtPayload;
+  try {
+    const decoded = jwt.verify(token, secret, {
+      algorithms: ['HS256'],
+      issuer: ISSUER,
+      audience: AUDIENCE,
+    });
+    if (typeof decoded === 'string') throw new AccessTokenError('INVALID', 'Malformed access token');
+    payload = decoded;
+  } catch (error) {
+    if (error instanceof AccessTokenError) throw error;
+    if (error instanceof jwt.TokenExpiredError) {
+      throw new AccessTokenError('EXPIRED', 'Access token has expired; refresh it');
+    }
+    throw new AccessTokenError('INVALID', 'Access token is invalid');
+  }
+  const { sub, org, role, sid, jti, exp, iat } = payload;
+  if (
+    typeof sub !== 'string' ||
+    typeof org !== 'string' ||
+    !isRole(role) ||
+    typeof sid !== 'string' ||
+    typeof jti !== 'string' ||
+    typeof exp !== 'number' ||
+    typeof iat !== 'number'
+  ) {
+    throw new AccessTokenError('INVALID', 'Access token is missing claims');
+  }
+  return {
+    userId: sub,
+    organizationId: org,
+    role,
+    sessionId: sid,
+    tokenId: jti,
+    issuedAt: new Date(iat * 1000),
+    expiresAt: new Date(exp * 1000),
+  };
+}

@@ -1,0 +1,5 @@
+export { startSubgraphServer, type SubgraphDefinition, type RunningSubgraph } from './server';
+export { badUserInput, conflict, forbidden, notFound, unauthenticated, userError, tooManyRequests } from './errors';
+export { requireUser, requireRole, type BaseContext } from './context';
+export { createEntityLoader } from './entity-loader';
+export { type SubgraphDeps, type SystemSettings, revocationKeys } from './deps';

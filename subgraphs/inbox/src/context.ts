@@ -1,0 +1,3 @@
+import type { BaseContext } from '@switchboard/subgraph-kit';
+
+export type InboxContext = BaseContext;
