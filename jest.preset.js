@@ -14,6 +14,8 @@ module.exports = function preset(dir, overrides = {}) {
     },
     transformIgnorePatterns: ['/node_modules/(?!(graphql-ws)/)'],
     moduleNameMapper: {
+      // subgraph-kit is a package, not a subgraph: map it before the subgraph pattern catches it.
+      '^@switchboard/subgraph-kit$': path.join(root, 'packages/subgraph-kit/src'),
       '^@switchboard/subgraph-([^/]+)$': path.join(root, 'subgraphs/$1/src'),
       '^@switchboard/gateway$': path.join(root, 'gateway/src'),
       '^@switchboard/([^/]+)$': path.join(root, 'packages/$1/src'),

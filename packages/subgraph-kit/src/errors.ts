@@ -44,4 +44,6 @@ export const PUBLIC_CODES = new Set([
   'PERSISTED_QUERY_NOT_FOUND',
   'PERSISTED_QUERY_NOT_SUPPORTED',
   'OPERATION_RESOLUTION_FAILURE',
+  // Domain codes clients branch on.
+  'TEMPLATE_NOT_APPROVED',
 ]);

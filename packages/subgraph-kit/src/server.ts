@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap, type BaseContext as ApolloBaseContext } from '@apollo/server';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import type { GraphQLResolverMap } from '@apollo/subgraph';
 import { GraphQLError, type DocumentNode, type GraphQLFormattedError } from 'graphql';
 import { CALLER_HEADER, verifyCaller, CallerVerificationError, type Caller } from '@switchboard/auth';
 import type { Logger } from '@switchboard/config';
@@ -16,6 +16,8 @@ export interface SubgraphDefinition<TContext extends BaseContext> {
   resolvers: unknown;
   /** Builds the per-request context (services, loaders) for a verified caller. */
   createContext(caller: Caller, log: Logger): TContext | Promise<TContext>;
+  /** Largest request body this subgraph accepts (default 1,000,000 bytes): bulk imports need more. */
+  maxBodyBytes?: number;
 }
 
 export interface RunningSubgraph {
@@ -100,6 +102,7 @@ export async function startSubgraphServer<TContext extends BaseContext>(options:
     includeStacktraceInErrorResponses: false,
     formatError: maskError(log),
     csrfPrevention: false, // only the gateway reaches a subgraph, with a signed header
+    stopOnTerminationSignals: false, // the process that starts the server stops it (and the others) in order
     logger: log,
   });
   await apollo.start();
@@ -121,7 +124,7 @@ export async function startSubgraphServer<TContext extends BaseContext>(options:
       });
     }
 
-    const raw = req.method === 'POST' ? await readBody(req, MAX_BODY_BYTES) : '';
+    const raw = req.method === 'POST' ? await readBody(req, definition.maxBodyBytes ?? MAX_BODY_BYTES) : '';
     let body: unknown;
     try {
       body = raw ? JSON.parse(raw) : {};

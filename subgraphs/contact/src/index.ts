@@ -1,18 +1,57 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gql } from 'graphql-tag';
-import type { SubgraphDefinition } from '@switchboard/subgraph-kit';
-import type { ContactContext } from './context';
+import type { SubgraphDefinition, SubgraphDeps } from '@switchboard/subgraph-kit';
+import type { ContactContext, ContactServices } from './context';
+import { ContactService } from './domain/contact-service';
+import { GroupService } from './domain/group-service';
+import { ImportService, type ImportOptions } from './domain/import-service';
+import { createLoaders } from './loaders';
 import { resolvers } from './resolvers';
+import { ContactCache } from './store/contact-cache';
+import { ContactStore } from './store/contact-store';
+import { GroupStore } from './store/group-store';
+import { ImportStore } from './store/import-store';
 
 export const typeDefs = gql(readFileSync(join(__dirname, '..', 'schema.graphql'), 'utf8'));
 
-/** The contact subgraph (Contact entity only, until its issue lands). */
-export function contactSubgraph(): SubgraphDefinition<ContactContext> {
+/** Largest request this subgraph accepts: a 100,000-row CSV import is ~10 MB of text. */
+export const CONTACT_MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+export interface ContactSubgraphOptions {
+  import?: ImportOptions;
+  /** Seconds a contact stays in the Redis entity cache (default 30). */
+  cacheTtlSeconds?: number;
+}
+
+export type ContactSubgraphDefinition = SubgraphDefinition<ContactContext> & {
+  /** The process-wide services (tests drain background imports through `services.imports`). */
+  services: ContactServices;
+  maxBodyBytes: number;
+};
+
+/** The contact subgraph: contacts, consent, groups and bulk imports. */
+export function contactSubgraph(deps: SubgraphDeps, options: ContactSubgraphOptions = {}): ContactSubgraphDefinition {
+  const log = deps.log.child({ component: 'contact' });
+  const cache = new ContactCache(deps.redis, log, options.cacheTtlSeconds);
+  const contactStore = new ContactStore(deps.prisma);
+  const groupStore = new GroupStore(deps.prisma);
+  const services: ContactServices = {
+    contacts: new ContactService(contactStore, groupStore, cache),
+    groups: new GroupService(groupStore),
+    imports: new ImportService(new ImportStore(deps.prisma), cache, log, options.import),
+  };
   return {
     name: 'contact',
     typeDefs,
     resolvers,
-    createContext: (caller, log) => ({ caller, log }),
+    services,
+    maxBodyBytes: CONTACT_MAX_BODY_BYTES,
+    createContext: (caller, requestLog) => ({
+      caller,
+      log: requestLog,
+      services,
+      loaders: createLoaders(caller, services),
+    }),
   };
 }

@@ -1,18 +1,48 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gql } from 'graphql-tag';
-import type { SubgraphDefinition } from '@switchboard/subgraph-kit';
+import { createEntityLoader, type SubgraphDefinition, type SubgraphDeps } from '@switchboard/subgraph-kit';
 import type { TemplateContext } from './context';
+import { TemplateService } from './domain/template-service';
 import { resolvers } from './resolvers';
+import { TemplateCache } from './store/template-cache';
+import { TemplateStore } from './store/template-store';
 
 export const typeDefs = gql(readFileSync(join(__dirname, '..', 'schema.graphql'), 'utf8'));
 
-/** The template subgraph (Template entity only, until its issue lands). */
-export function templateSubgraph(): SubgraphDefinition<TemplateContext> {
+export interface TemplateSubgraphOptions {
+  /** Cache templates by id in Redis (default true). Off only to measure what the cache buys. */
+  cache?: boolean;
+  /** Seconds a cached template lives at most (default 300); writes drop it at once anyway. */
+  cacheTtlSeconds?: number;
+}
+
+/** Builds the service over the given dependencies (also used by the benchmark and tests). */
+export function createTemplateService(deps: SubgraphDeps, options: TemplateSubgraphOptions = {}): TemplateService {
+  const log = deps.log.child({ subgraph: 'template' });
+  const cache = options.cache === false ? null : new TemplateCache(deps.redis, log, options.cacheTtlSeconds);
+  return new TemplateService(new TemplateStore(deps.prisma), cache, log);
+}
+
+/** The template subgraph: email, SMS and WhatsApp templates, rendering and WhatsApp approval. */
+export function templateSubgraph(deps: SubgraphDeps, options: TemplateSubgraphOptions = {}): SubgraphDefinition<TemplateContext> {
+  const templates = createTemplateService(deps, options);
   return {
     name: 'template',
     typeDefs,
     resolvers,
-    createContext: (caller, log) => ({ caller, log }),
+    createContext: (caller, log) => ({
+      caller,
+      log,
+      templates,
+      templateReferences:
+        caller.kind === 'user'
+          ? createEntityLoader((ids) => templates.findMany(caller.organizationId, ids))
+          : null,
+    }),
   };
 }
+
+export { TemplateService } from './domain/template-service';
+export { TemplateCache } from './store/template-cache';
+export type { Actor, RenderOutcome } from './domain/template-service';

@@ -1,3 +1,27 @@
 import type { Resolvers } from '../__generated__/resolvers-types';
+import { Mutation } from './Mutation';
+import { Query } from './Query';
+import { DateTime, JSONScalar } from './scalars';
+import {
+  RenderedTemplate,
+  SmsTemplateContent,
+  Template,
+  TemplateContent,
+  TemplateStatusChange,
+  TemplateVersion,
+  WhatsAppTemplateContent,
+} from './Template';
 
-export const resolvers: Resolvers = {};
+export const resolvers: Resolvers = {
+  DateTime,
+  JSON: JSONScalar,
+  Query,
+  Mutation,
+  Template,
+  TemplateVersion,
+  TemplateStatusChange,
+  TemplateContent,
+  SmsTemplateContent,
+  WhatsAppTemplateContent,
+  RenderedTemplate,
+};

@@ -1,0 +1,348 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloGateway, IntrospectAndCompose } from '@apollo/gateway';
+import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { GraphQLError, getOperationAST, type GraphQLSchema } from 'graphql';
+import type { Redis } from 'ioredis';
+import type { AuthenticatedCaller, Caller } from '@switchboard/auth';
+import type { Logger } from '@switchboard/config';
+import { AuthenticationError, createAuthenticator } from './auth';
+import type { GatewayContext } from './context';
+import { CallerSigningDataSource } from './data-source';
+import { formatGatewayError } from './errors';
+import { renderGraphiQLPage } from './graphiql';
+import { HttpError, clientIpOf, readBody, requestIdOf, sendGraphQLError, sendJson } from './http';
+import { DEFAULT_COST_OPTIONS, costLimitError, operationCost, type CostOptions } from './limits/cost';
+import { depthLimitRule } from './limits/depth-limit';
+import { checkReadiness, subgraphHealthCheck, type ReadinessCheck } from './readiness';
+import { createSubscriptionBridge } from './subscriptions/bridge';
+import type { EventSource } from './subscriptions/event-source';
+import { SUBSCRIPTION_FIELDS, type SubscriptionFieldSpec } from './subscriptions/fields';
+import { RedisEventSource } from './subscriptions/redis-event-source';
+import { attachSubscriptionServer } from './subscriptions/server';
+
+export interface GatewayLimits {
+  /** Deepest field nesting allowed (`{ me { id } }` is 2). */
+  maxDepth: number;
+  /** Highest estimated cost allowed (see limits/cost.ts). */
+  maxCost: number;
+  /** Largest request body (and WebSocket message) accepted. */
+  maxBodyBytes: number;
+  /** Events a subscriber may fall behind before it is dropped. */
+  subscriptionQueueSize: number;
+  maxSubscriptionsPerConnection: number;
+}
+
+export const DEFAULT_LIMITS: GatewayLimits = {
+  maxDepth: 12,
+  maxCost: 10_000,
+  maxBodyBytes: 1_048_576,
+  subscriptionQueueSize: 100,
+  maxSubscriptionsPerConnection: 50,
+};
+
+export interface GatewayOptions {
+  port: number;
+  host?: string;
+  /** Every subgraph, with the URL the gateway reaches it at (fetches, introspection, readiness). */
+  subgraphs: readonly { name: string; url: string }[];
+  /**
+   * `static`: a supergraph composed ahead of time (from the subgraphs' schema files).
+   * `introspect`: composed at start from the running subgraphs (development).
+   */
+  supergraph: { mode: 'static'; sdl: string } | { mode: 'introspect'; pollIntervalMs?: number };
+  jwtSecret: string;
+  internalSecret: string;
+  /** Revocation lookups, readiness and (by default) subscription events. */
+  redis: Redis;
+  eventSource?: EventSource;
+  subscriptionFields?: Record<string, SubscriptionFieldSpec<unknown>>;
+  limits?: Partial<GatewayLimits>;
+  cost?: Partial<CostOptions>;
+  /** Take the client IP from X-Forwarded-For (only behind a proxy you control). */
+  trustProxy?: boolean;
+  /** Extra readiness checks (PostgreSQL …) next to every subgraph's /healthz and Redis PING. */
+  readinessChecks?: Record<string, ReadinessCheck>;
+  /** Origins allowed to call /graphql from a browser (besides same-origin pages). */
+  corsOrigins?: readonly string[];
+  nodeEnv?: string;
+  log: Logger;
+}
+
+export interface RunningGateway {
+  url: string;
+  wsUrl: string;
+  graphiqlUrl: string;
+  close(): Promise<void>;
+}
+
+const ALLOWED_HEADERS = 'content-type, authorization, apollo-require-preflight, x-apollo-operation-name, apollographql-client-name, apollographql-client-version, x-request-id';
+const SANDBOX_ORIGINS = ['https://studio.apollographql.com', 'https://sandbox.embed.apollographql.com'];
+
+/**
+ * Starts the gateway on one HTTP server: POST/GET /graphql (Apollo Gateway over the supergraph),
+ * graphql-ws subscriptions on the same path, GET / and /graphql from a browser (Apollo Sandbox),
+ * GET /graphiql (offline GraphiQL), GET /healthz and /readyz.
+ */
+export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
+  const log = options.log;
+  const limits: GatewayLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  const costOptions: CostOptions = { ...DEFAULT_COST_OPTIONS, ...options.cost };
+  const isProduction = options.nodeEnv === 'production';
+  const authenticator = createAuthenticator({ jwtSecret: options.jwtSecret, redis: options.redis });
+  const corsOrigins = new Set([...SANDBOX_ORIGINS, ...(options.corsOrigins ?? [])]);
+
+  const gateway = new ApolloGateway({
+    ...(options.supergraph.mode === 'static'
+      ? { supergraphSdl: options.supergraph.sdl }
+      : {
+          supergraphSdl: new IntrospectAndCompose({
+            subgraphs: options.subgraphs.map(({ name, url }) => ({ name, url })),
+            ...(options.supergraph.pollIntervalMs ? { pollIntervalInMs: options.supergraph.pollIntervalMs } : {}),
+          }),
+        }),
+    buildService: ({ url }) => new CallerSigningDataSource({ url: url as string }, options.internalSecret),
+    logger: log.child({ component: 'apollo-gateway' }),
+  });
+  let apiSchema: GraphQLSchema | undefined;
+  gateway.onSchemaLoadOrUpdate(({ apiSchema: schema }) => {
+    apiSchema = schema;
+  });
+
+  const checkCost = (schema: GraphQLSchema, document: Parameters<typeof operationCost>[1], variables: Record<string, unknown>, operationName?: string) => {
+    const operation = getOperationAST(document, operationName);
+    if (!operation) return null;
+    const cost = operationCost(schema, document, operation, variables, costOptions);
+    return cost > limits.maxCost ? costLimitError(cost, limits.maxCost) : null;
+  };
+
+  const limitsPlugin: ApolloServerPlugin<GatewayContext> = {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation, document, request, schema }) {
+          if (!operation) return;
+          if (operation.operation === 'subscription') {
+            throw new GraphQLError('Subscriptions are served over WebSocket (graphql-ws) on this same /graphql path', {
+              extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
+            });
+          }
+          const cost = operationCost(schema, document, operation, request.variables ?? {}, costOptions);
+          if (cost > limits.maxCost) throw costLimitError(cost, limits.maxCost);
+        },
+      };
+    },
+  };
+
+  const apollo = new ApolloServer<GatewayContext>({
+    gateway,
+    nodeEnv: options.nodeEnv ?? 'development',
+    introspection: !isProduction,
+    csrfPrevention: true,
+    includeStacktraceInErrorResponses: false,
+    validationRules: [depthLimitRule(limits.maxDepth)],
+    formatError: formatGatewayError(log),
+    plugins: [limitsPlugin, ApolloServerPluginLandingPageLocalDefault({ footer: false })],
+    logger: log.child({ component: 'apollo-server' }),
+    stopOnTerminationSignals: false,
+  });
+  await apollo.start();
+
+  const runAsCaller = async (caller: AuthenticatedCaller, query: string, variables: Record<string, unknown>, operationName?: string) => {
+    const response = await apollo.executeOperation(
+      { query, variables, ...(operationName ? { operationName } : {}) },
+      { contextValue: { caller, requestId: caller.requestId } },
+    );
+    if (response.body.kind !== 'single') throw new Error('Incremental delivery is not supported over subscriptions');
+    const { data, errors } = response.body.singleResult;
+    return { data: data ?? null, ...(errors ? { errors } : {}) };
+  };
+
+  let graphiqlPage: string | undefined;
+  const readinessChecks: Record<string, ReadinessCheck> = {
+    ...Object.fromEntries(options.subgraphs.map(({ name, url }) => [`subgraph:${name}`, subgraphHealthCheck(url)])),
+    redis: () => options.redis.ping(),
+    ...options.readinessChecks,
+  };
+
+  const applyCors = (req: IncomingMessage, res: ServerResponse): void => {
+    const origin = req.headers.origin;
+    if (origin && corsOrigins.has(origin)) {
+      res.setHeader('access-control-allow-origin', origin);
+      res.setHeader('vary', 'origin');
+      res.setHeader('access-control-allow-headers', ALLOWED_HEADERS);
+      res.setHeader('access-control-allow-methods', 'GET, POST, OPTIONS');
+      res.setHeader('access-control-max-age', '600');
+    }
+  };
+
+  const serveApollo = async (req: IncomingMessage, res: ServerResponse, requestId: string, url: URL): Promise<void> => {
+    const method = req.method ?? 'GET';
+    let body: unknown = undefined;
+    if (method === 'POST') {
+      const raw = await readBody(req, limits.maxBodyBytes);
+      const contentType = req.headers['content-type'] ?? '';
+      if (/^application\/(graphql-response\+)?json\b/i.test(contentType)) {
+        try {
+          body = raw === '' ? {} : JSON.parse(raw);
+        } catch {
+          throw new HttpError(400, 'BAD_REQUEST', 'The request body is not valid JSON');
+        }
+      } else {
+        body = raw; // Apollo refuses it (CSRF prevention / unsupported content type)
+      }
+    }
+
+    const clientIp = clientIpOf(req, options.trustProxy ?? false);
+    const header = req.headers.authorization;
+    let caller: Caller = { kind: 'anonymous', clientIp, requestId };
+    try {
+      const claims = await authenticator.authenticate(header);
+      if (claims) {
+        caller = {
+          kind: 'user',
+          userId: claims.userId,
+          organizationId: claims.organizationId,
+          role: claims.role,
+          sessionId: claims.sessionId,
+          tokenId: claims.tokenId,
+          clientIp,
+          requestId,
+        };
+      }
+    } catch (error) {
+      if (error instanceof AuthenticationError) {
+        throw new HttpError(401, 'UNAUTHENTICATED', error.message, {
+          'www-authenticate': `Bearer error="invalid_token", error_description="${error.reason.toLowerCase()}"`,
+        }, { reason: error.reason });
+      }
+      log.error({ err: error, requestId }, 'token revocation check failed');
+      throw new HttpError(503, 'SERVICE_UNAVAILABLE', 'Authentication is temporarily unavailable; retry shortly');
+    }
+
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+    }
+    const response = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method, headers, search: url.search, body },
+      context: async () => ({ caller, requestId }),
+    });
+    for (const [key, value] of response.headers) res.setHeader(key, value);
+    res.statusCode = response.status ?? 200;
+    if (response.body.kind === 'complete') {
+      res.end(response.body.string);
+    } else {
+      for await (const chunk of response.body.asyncIterator) res.write(chunk);
+      res.end();
+    }
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const requestId = requestIdOf(req);
+    res.setHeader('x-request-id', requestId);
+    const url = new URL(req.url ?? '/', 'http://gateway');
+    const method = req.method ?? 'GET';
+    applyCors(req, res);
+    if (method === 'OPTIONS') {
+      res.writeHead(204).end();
+      return;
+    }
+    const wantsHtml = (req.headers.accept ?? '').includes('text/html');
+    switch (url.pathname) {
+      case '/graphql':
+        if (method !== 'GET' && method !== 'POST') {
+          throw new HttpError(405, 'METHOD_NOT_ALLOWED', '/graphql accepts GET and POST', { allow: 'GET, POST' });
+        }
+        return serveApollo(req, res, requestId, url);
+      case '/':
+        if (method === 'GET' && wantsHtml) return serveApollo(req, res, requestId, new URL('/graphql', url));
+        return sendJson(res, 200, { graphql: '/graphql', subscriptions: '/graphql (graphql-ws)', graphiql: '/graphiql', health: '/healthz', readiness: '/readyz' });
+      case '/graphiql': {
+        graphiqlPage ??= renderGraphiQLPage({ endpoint: '/graphql' });
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' });
+        res.end(graphiqlPage);
+        return;
+      }
+      case '/healthz':
+        return sendJson(res, 200, { status: 'ok' });
+      case '/readyz': {
+        const report = await checkReadiness({
+          ...readinessChecks,
+          supergraph: async () => {
+            if (!apiSchema) throw new Error('supergraph not loaded');
+          },
+        });
+        return sendJson(res, report.status === 'ready' ? 200 : 503, report, { 'cache-control': 'no-store' });
+      }
+      default:
+        return sendGraphQLError(res, 404, 'NOT_FOUND', `Nothing at ${url.pathname}; the API is at /graphql`);
+    }
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      if (error instanceof HttpError) {
+        if (error.status === 413) res.setHeader('connection', 'close');
+        sendGraphQLError(res, error.status, error.code, error.message, { headers: error.headers, extensions: error.extensions });
+        return;
+      }
+      log.error({ err: error }, 'gateway request failed');
+      sendGraphQLError(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+
+  const eventSource = options.eventSource ?? new RedisEventSource(options.redis, { queueSize: limits.subscriptionQueueSize, log: log.child({ component: 'events' }) });
+  const subscribe = createSubscriptionBridge({
+    eventSource,
+    fields: options.subscriptionFields ?? SUBSCRIPTION_FIELDS,
+    runAsCaller,
+    authenticator,
+    log: log.child({ component: 'subscriptions' }),
+  });
+  const subscriptions = attachSubscriptionServer({
+    httpServer: server,
+    path: '/graphql',
+    getSchema: () => apiSchema,
+    authenticator,
+    subscribe,
+    runAsCaller,
+    validationRules: [depthLimitRule(limits.maxDepth)],
+    checkCost,
+    clientIp: (req) => clientIpOf(req, options.trustProxy ?? false),
+    maxPayloadBytes: limits.maxBodyBytes,
+    maxSubscriptionsPerConnection: limits.maxSubscriptionsPerConnection,
+    isProduction,
+    log: log.child({ component: 'subscriptions' }),
+  });
+
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const displayHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  const base = `http://${displayHost}:${port}`;
+
+  return {
+    url: `${base}/graphql`,
+    wsUrl: `ws://${displayHost}:${port}/graphql`,
+    graphiqlUrl: `${base}/graphiql`,
+    close: async () => {
+      await subscriptions.close();
+      await eventSource.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await apollo.stop();
+    },
+  };
+}

@@ -1,0 +1,23 @@
+export * from './generated/prisma/client';
+export { createPrismaClient, withTransaction, type CreatePrismaClientOptions, type TransactionOptions } from './client';
+export { migrate, type MigrateOptions, type MigrateResult } from './migrate';
+export {
+  createMigration,
+  toMigrationSlug,
+  type CreateMigrationOptions,
+  type CreateMigrationResult,
+} from './migration';
+export { DatabaseError } from './errors';
+export {
+  dropDatabase,
+  ensureDatabase,
+  parseDatabaseUrl,
+  quoteIdent,
+  withDatabase,
+  withMaintenanceClient,
+  type ParsedDatabaseUrl,
+} from './database-url';
+export { findPrismaDir, resolvePaths, type PrismaPaths } from './paths';
+export { listMigrationNames, migrationsChecksum } from './migrations-dir';
+export { readDatasourceSchemas } from './paths';
+export { loadDbConfig, type DbConfig } from './config';

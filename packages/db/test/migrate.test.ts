@@ -1,0 +1,102 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { createMigration, DatabaseError, migrate } from '@switchboard/db';
+import { Client } from 'pg';
+
+import {
+  createWorkspace,
+  databaseExists,
+  dropAll,
+  serverUrl,
+  uniqueDatabase,
+  WIDGET_MODEL,
+  WIDGET_MODEL_WITH_COLOR,
+  type Workspace,
+} from './helpers';
+
+async function query<T extends Record<string, unknown>>(url: string, sql: string): Promise<T[]> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<T>(sql)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+describe('migrate', () => {
+  let ws: Workspace;
+  const databases: string[] = [];
+  beforeEach(() => {
+    ws = createWorkspace();
+  });
+  afterEach(() => ws.remove());
+  afterAll(() => dropAll(databases));
+
+  it('creates the database and schemas, applies the migrations, and applies nothing the second time', async () => {
+    ws.writeModel('campaign.prisma', WIDGET_MODEL);
+    const first = await createMigration(serverUrl, 'add_widgets', ws);
+    const db = uniqueDatabase('idem');
+    databases.push(db.name);
+    const messages: string[] = [];
+
+    const run1 = await migrate(db.url, { ...ws, log: (m) => messages.push(m) });
+    expect(run1).toEqual({ createdDatabase: true, appliedMigrations: [first.name] });
+    expect(messages).toEqual([expect.stringMatching(/^created database .*sbt_dbtest_idem_/), `applied migration ${first.name}`]);
+    expect(await databaseExists(db.name)).toBe(true);
+
+    const schemas = await query<{ nspname: string }>(db.url, 'SELECT nspname FROM pg_namespace ORDER BY nspname');
+    expect(schemas.map((s) => s.nspname)).toEqual(
+      expect.arrayContaining(['user', 'team', 'contact', 'template', 'campaign', 'inbox', 'messaging']),
+    );
+    await query(db.url, `INSERT INTO campaign.widget (id, name) VALUES (gen_random_uuid(), 'kept')`);
+
+    const run2 = await migrate(db.url, ws);
+    expect(run2).toEqual({ createdDatabase: false, appliedMigrations: [] });
+    const recorded = await query<{ migration_name: string }>(
+      db.url,
+      'SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL',
+    );
+    expect(recorded.map((r) => r.migration_name)).toEqual([first.name]);
+
+    // A later migration: only it is applied, and the data survives.
+    ws.writeModel('campaign.prisma', WIDGET_MODEL_WITH_COLOR);
+    const second = await createMigration(serverUrl, 'widget_color', ws);
+    expect(await migrate(db.url, ws)).toEqual({ createdDatabase: false, appliedMigrations: [second.name] });
+    expect(await query(db.url, 'SELECT name, color FROM campaign.widget')).toEqual([{ name: 'kept', color: 'blue' }]);
+  });
+
+  it('lets concurrent runs on one database apply each migration once', async () => {
+    ws.writeModel('campaign.prisma', WIDGET_MODEL);
+    const { name } = await createMigration(serverUrl, 'add_widgets', ws);
+    const db = uniqueDatabase('conc');
+    databases.push(db.name);
+    const results = await Promise.all([migrate(db.url, ws), migrate(db.url, ws), migrate(db.url, ws)]);
+    expect(results.flatMap((r) => r.appliedMigrations)).toEqual([name]);
+  });
+
+  it('reports a failing migration by name, and the next run refuses to go on', async () => {
+    const dir = join(ws.migrationsDir, '20260101000000_broken');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(dir + '/migration.sql', 'CREATE TABLE campaign.ok (id int);\nCREATE TABLE campaign.bad (id no_such_type);\n');
+    const db = uniqueDatabase('fail');
+    databases.push(db.name);
+    const error = await migrate(db.url, ws).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DatabaseError);
+    expect((error as Error).message).toMatch(/20260101000000_broken/);
+    expect((error as Error).message).toMatch(/no_such_type/);
+    expect((error as Error).message).not.toMatch(/schema_engine_wasm::/);
+    // As with `prisma migrate deploy`: a failed migration blocks the next runs until resolved.
+    await expect(migrate(db.url, ws)).rejects.toThrow(/20260101000000_broken/);
+  });
+
+  it('rejects a bad URL or an unreachable server with a clear message', async () => {
+    await expect(migrate('not a url', ws)).rejects.toThrow(/DATABASE_URL is not a valid URL/);
+    await expect(migrate('mysql://root@127.0.0.1/x', ws)).rejects.toThrow(/must start with postgresql:\/\//);
+    await expect(migrate('postgresql://postgres@127.0.0.1:5432', ws)).rejects.toThrow(/must name a database/);
+    await expect(migrate('postgresql://postgres@127.0.0.1:1/x', ws)).rejects.toThrow(
+      /^Cannot reach PostgreSQL at 127\.0\.0\.1:1\/postgres \(ECONNREFUSED: is the server running\?\)$/,
+    );
+  });
+});

@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { defineEvent } from '../define-event';
+import { id, isoDateTime } from '../schema-helpers';
+
+/*
+ * State-carrying change events for read models in other subgraphs and workers (the inbox shows
+ * contact names, campaigns check consent, messaging renders templates). Each carries the entity's
+ * state after the change (null once deleted), so a consumer can upsert without asking back; the
+ * key is the entity id, so one entity's changes arrive in order.
+ */
+
+const consentStatus = z.enum(['OPTED_IN', 'OPTED_OUT', 'UNKNOWN']);
+
+export const contactChanged = defineEvent({
+  type: 'contact.changed',
+  version: 1,
+  topic: 'contact.changed',
+  description: 'A contact was created, updated or deleted; carries its state after the change.',
+  payload: z.object({
+    contactId: id,
+    change: z.enum(['CREATED', 'UPDATED', 'DELETED']),
+    /** Null when deleted. */
+    contact: z
+      .object({
+        name: z.string().min(1).max(200),
+        phone: z.string().max(32).nullable(),
+        email: z.string().max(320).nullable(),
+        whatsappId: z.string().max(32).nullable(),
+        tags: z.array(z.string().max(100)),
+        consent: z.object({ email: consentStatus, sms: consentStatus, whatsapp: consentStatus }),
+        updatedAt: isoDateTime,
+      })
+      .nullable(),
+  }),
+  key: (p) => p.contactId,
+});
+
+export const templateChanged = defineEvent({
+  type: 'template.changed',
+  version: 1,
+  topic: 'template.changed',
+  description: 'A template was created, edited, changed approval status or was archived; carries its state after the change.',
+  payload: z.object({
+    templateId: id,
+    change: z.enum(['CREATED', 'UPDATED', 'STATUS_CHANGED', 'ARCHIVED']),
+    template: z.object({
+      channel: z.enum(['EMAIL', 'SMS', 'WHATSAPP']),
+      name: z.string().min(1).max(512),
+      /** WhatsApp language code; null for email and SMS. */
+      language: z.string().max(15).nullable(),
+      status: z.enum(['ACTIVE', 'DRAFT', 'PENDING', 'APPROVED', 'REJECTED', 'PAUSED', 'DISABLED']),
+      /** The version used to send; null while none is usable. */
+      activeVersionId: id.nullable(),
+      latestVersionId: id.nullable(),
+      archivedAt: isoDateTime.nullable(),
+      updatedAt: isoDateTime,
+    }),
+  }),
+  key: (p) => p.templateId,
+});
+
+export const teamChanged = defineEvent({
+  type: 'team.changed',
+  version: 1,
+  topic: 'team.changed',
+  description: 'A team was created, renamed or deleted, or its membership changed.',
+  payload: z.object({
+    teamId: id,
+    change: z.enum(['CREATED', 'RENAMED', 'DELETED', 'MEMBER_ADDED', 'MEMBER_REMOVED', 'MEMBER_ROLE_CHANGED']),
+    /** The team's name after the change; null when deleted. */
+    name: z.string().min(1).max(200).nullable(),
+    /** The member concerned, for MEMBER_* changes; null otherwise. */
+    member: z.object({ userId: id, role: z.enum(['LEAD', 'MEMBER']) }).nullable(),
+  }),
+  key: (p) => p.teamId,
+});
+
+export const projectionEvents = [contactChanged, templateChanged, teamChanged] as const;

@@ -1,0 +1,4 @@
+/** A user as this subgraph knows one: only its key (the user subgraph owns everything else). */
+export interface UserReference {
+  id: string;
+}

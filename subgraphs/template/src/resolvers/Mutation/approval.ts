@@ -1,0 +1,21 @@
+import { requireRole } from '@switchboard/subgraph-kit';
+import type { MutationResolvers } from '../../__generated__/resolvers-types';
+
+export const submitTemplateForApproval: MutationResolvers['submitTemplateForApproval'] = (_parent, { id }, context) => {
+  const caller = requireRole(context, 'AGENT');
+  return context.templates.submit({ organizationId: caller.organizationId, userId: caller.userId }, id);
+};
+
+/** Records WhatsApp's decision by hand until the provider webhook calls the same service. */
+export const setTemplateApprovalStatus: MutationResolvers['setTemplateApprovalStatus'] = (
+  _parent,
+  { id, status, reason, version },
+  context,
+) => {
+  const caller = requireRole(context, 'ADMIN');
+  return context.templates.setApprovalStatus({ organizationId: caller.organizationId, userId: caller.userId }, id, {
+    status,
+    reason,
+    version,
+  });
+};
