@@ -18,6 +18,7 @@ module.exports = function preset(dir, overrides = {}) {
       '^@switchboard/subgraph-kit$': path.join(root, 'packages/subgraph-kit/src'),
       '^@switchboard/subgraph-([^/]+)$': path.join(root, 'subgraphs/$1/src'),
       '^@switchboard/gateway$': path.join(root, 'gateway/src'),
+      '^@switchboard/worker-([^/]+)$': path.join(root, 'workers/$1/src'),
       '^@switchboard/([^/]+)$': path.join(root, 'packages/$1/src'),
     },
     globalSetup: overrides.globalSetup,

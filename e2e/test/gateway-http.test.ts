@@ -76,6 +76,13 @@ describe('authentication at the gateway', () => {
     expect(teams.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });
 
+  it('echoes a sane x-request-id, and makes one up otherwise', async () => {
+    const given = await system.graphql('{ __typename }', undefined, { headers: { 'x-request-id': 'trace-123' } });
+    expect(given.headers.get('x-request-id')).toBe('trace-123');
+    const made = await system.graphql('{ __typename }', undefined, { headers: { 'x-request-id': 'no spaces or <tags> allowed' } });
+    expect(made.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
   it('answers a valid token with the caller scoped by it', async () => {
     const result = await system.graphql('{ teams { id } }', undefined, { token: mintToken() });
     expect(result.status).toBe(200);

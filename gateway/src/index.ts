@@ -3,7 +3,9 @@ export { composeSupergraph, readSubgraphSchemaFile, CompositionError, SUBGRAPH_N
 export { defaultSubgraphUrls, parseSubgraphUrls } from './subgraph-urls';
 export { createAuthenticator, AuthenticationError, type Authenticator } from './auth';
 export { type ReadinessCheck } from './readiness';
-export { type EventSource } from './subscriptions/event-source';
+export { RoutingEventSource, UnavailableEventSource, type EventSource, type SubscriptionScope } from './subscriptions/event-source';
+export { KafkaEventSource, type KafkaEventSourceOptions, type KafkaEventSourceStats } from './subscriptions/kafka-event-source';
+export { WEBHOOK_PATH_PREFIX } from './webhook-proxy';
 export { RedisEventSource, eventChannel } from './subscriptions/redis-event-source';
 export { SUBSCRIPTION_FIELDS, type SubscriptionFieldSpec } from './subscriptions/fields';
 export { DEFAULT_COST_OPTIONS, type CostOptions } from './limits/cost';

@@ -1,10 +1,12 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { ApolloGateway, IntrospectAndCompose } from '@apollo/gateway';
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { GraphQLError, getOperationAST, type GraphQLSchema } from 'graphql';
 import type { Redis } from 'ioredis';
+import type { Kafka } from 'kafkajs';
 import type { AuthenticatedCaller, Caller } from '@switchboard/auth';
 import type { Logger } from '@switchboard/config';
 import { AuthenticationError, createAuthenticator } from './auth';
@@ -17,10 +19,12 @@ import { DEFAULT_COST_OPTIONS, costLimitError, operationCost, type CostOptions }
 import { depthLimitRule } from './limits/depth-limit';
 import { checkReadiness, subgraphHealthCheck, type ReadinessCheck } from './readiness';
 import { createSubscriptionBridge } from './subscriptions/bridge';
-import type { EventSource } from './subscriptions/event-source';
+import { RoutingEventSource, UnavailableEventSource, type EventSource } from './subscriptions/event-source';
 import { SUBSCRIPTION_FIELDS, type SubscriptionFieldSpec } from './subscriptions/fields';
+import { KafkaEventSource } from './subscriptions/kafka-event-source';
 import { RedisEventSource } from './subscriptions/redis-event-source';
 import { attachSubscriptionServer } from './subscriptions/server';
+import { WEBHOOK_PATH_PREFIX, createWebhookProxy } from './webhook-proxy';
 
 export interface GatewayLimits {
   /** Deepest field nesting allowed (`{ me { id } }` is 2). */
@@ -54,9 +58,20 @@ export interface GatewayOptions {
   supergraph: { mode: 'static'; sdl: string } | { mode: 'introspect'; pollIntervalMs?: number };
   jwtSecret: string;
   internalSecret: string;
-  /** Revocation lookups, readiness and (by default) subscription events. */
+  /** Revocation lookups, readiness and (by default) subscription events of `source: 'redis'` fields. */
   redis: Redis;
+  /**
+   * Kafka, for subscription fields fed from Kafka topics (`source: 'kafka'`: message status and
+   * inbound events). Without it those fields answer SERVICE_UNAVAILABLE.
+   */
+  kafka?: Kafka;
+  /** Replaces the event sources above altogether (tests). */
   eventSource?: EventSource;
+  /**
+   * Provider webhooks: `/webhooks/*` is proxied as is (method, path, query, headers, raw body) to
+   * this origin — the messaging server. Providers are given the public URL, which is the gateway's.
+   */
+  webhooks?: { upstream: string };
   subscriptionFields?: Record<string, SubscriptionFieldSpec<unknown>>;
   limits?: Partial<GatewayLimits>;
   cost?: Partial<CostOptions>;
@@ -158,7 +173,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     return { data: data ?? null, ...(errors ? { errors } : {}) };
   };
 
-  let graphiqlPage: string | undefined;
+  let graphiqlPage: { html: Buffer; gzip: Buffer } | undefined;
   const readinessChecks: Record<string, ReadinessCheck> = {
     ...Object.fromEntries(options.subgraphs.map(({ name, url }) => [`subgraph:${name}`, subgraphHealthCheck(url)])),
     redis: () => options.redis.ping(),
@@ -243,6 +258,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     res.setHeader('x-request-id', requestId);
     const url = new URL(req.url ?? '/', 'http://gateway');
     const method = req.method ?? 'GET';
+    if (url.pathname.startsWith(WEBHOOK_PATH_PREFIX)) {
+      if (!proxyWebhook) return sendGraphQLError(res, 404, 'NOT_FOUND', 'Webhooks are not served by this gateway');
+      return proxyWebhook(req, res);
+    }
     applyCors(req, res);
     if (method === 'OPTIONS') {
       res.writeHead(204).end();
@@ -259,9 +278,19 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         if (method === 'GET' && wantsHtml) return serveApollo(req, res, requestId, new URL('/graphql', url));
         return sendJson(res, 200, { graphql: '/graphql', subscriptions: '/graphql (graphql-ws)', graphiql: '/graphiql', health: '/healthz', readiness: '/readyz' });
       case '/graphiql': {
-        graphiqlPage ??= renderGraphiQLPage({ endpoint: '/graphql' });
-        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' });
-        res.end(graphiqlPage);
+        // ~9 MB of inlined GraphiQL, rendered and compressed once.
+        graphiqlPage ??= (() => {
+          const html = Buffer.from(renderGraphiQLPage({ endpoint: '/graphql' }));
+          return { html, gzip: gzipSync(html) };
+        })();
+        const gzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
+        res.writeHead(200, {
+          'content-type': 'text/html; charset=utf-8',
+          'cache-control': 'no-cache',
+          vary: 'accept-encoding',
+          ...(gzip ? { 'content-encoding': 'gzip' } : {}),
+        });
+        res.end(gzip ? graphiqlPage.gzip : graphiqlPage.html);
         return;
       }
       case '/healthz':
@@ -297,10 +326,37 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   });
   server.keepAliveTimeout = 65_000;
 
-  const eventSource = options.eventSource ?? new RedisEventSource(options.redis, { queueSize: limits.subscriptionQueueSize, log: log.child({ component: 'events' }) });
+  const subscriptionFields = options.subscriptionFields ?? SUBSCRIPTION_FIELDS;
+  let kafkaEventSource: KafkaEventSource | undefined;
+  const buildEventSource = (): EventSource => {
+    const redisSource = new RedisEventSource(options.redis, { queueSize: limits.subscriptionQueueSize, log: log.child({ component: 'events' }) });
+    const kafkaTopics = [...new Set(Object.values(subscriptionFields).filter((spec) => spec.source === 'kafka').map((spec) => spec.topic))];
+    if (kafkaTopics.length === 0) return redisSource;
+    const kafkaSource: EventSource = options.kafka
+      ? (kafkaEventSource = new KafkaEventSource({
+          kafka: options.kafka,
+          topics: kafkaTopics,
+          queueSize: limits.subscriptionQueueSize,
+          log: log.child({ component: 'events' }),
+        }))
+      : new UnavailableEventSource('this gateway has no Kafka configured');
+    return new RoutingEventSource(new Map(kafkaTopics.map((topic) => [topic, kafkaSource])), redisSource);
+  };
+  const eventSource = options.eventSource ?? buildEventSource();
+  // Join the consumer group now, so the first subscriber does not wait for it (failures are
+  // retried by the first subscribe).
+  kafkaEventSource?.start().catch((error: unknown) => log.warn({ err: error }, 'subscription consumer not started yet; retrying on first subscribe'));
+  const proxyWebhook = options.webhooks
+    ? createWebhookProxy({
+        upstream: options.webhooks.upstream,
+        maxBodyBytes: limits.maxBodyBytes,
+        clientIp: (req) => clientIpOf(req, options.trustProxy ?? false),
+        log,
+      })
+    : undefined;
   const subscribe = createSubscriptionBridge({
     eventSource,
-    fields: options.subscriptionFields ?? SUBSCRIPTION_FIELDS,
+    fields: subscriptionFields,
     runAsCaller,
     authenticator,
     log: log.child({ component: 'subscriptions' }),

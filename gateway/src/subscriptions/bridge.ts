@@ -124,7 +124,15 @@ export function createSubscriptionBridge(deps: {
     const { caller, claims } = context;
     const subscriptionLog = log.child({ subscription: fieldName, userId: caller.userId });
 
-    const source = await eventSource.subscribe(spec.topic);
+    let source: AsyncIterableIterator<unknown>;
+    try {
+      source = await eventSource.subscribe(spec.topic, { organizationId: caller.organizationId });
+    } catch (error) {
+      subscriptionLog.error({ err: error, topic: spec.topic }, 'could not listen for events');
+      return {
+        errors: [new GraphQLError('Subscription events are unavailable right now; retry shortly', { extensions: { code: 'SERVICE_UNAVAILABLE' } })],
+      };
+    }
 
     const resolveEvent = async (event: unknown): Promise<ExecutionResult> => {
       const entities: Record<string, unknown> = {};

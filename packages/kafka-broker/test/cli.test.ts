@@ -2,7 +2,6 @@ import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { kafkaFor, tempDir, waitFor } from './helpers';
-import type { BrokerHandle } from '../src';
 
 const packageDir = path.join(__dirname, '..');
 
@@ -41,8 +40,7 @@ describe('cli', () => {
       // Default data dir: .data/kafka under the working directory.
       expect(fs.realpathSync(address![3]!)).toBe(fs.realpathSync(path.join(workDir, '.data', 'kafka')));
 
-      const handle = { brokers: address![1]! } as BrokerHandle;
-      const producer = kafkaFor(handle).producer();
+      const producer = kafkaFor({ brokers: address![1]! }).producer();
       await producer.connect();
       await producer.send({ topic: 'cli-topic', messages: [{ value: 'hello' }] });
       await producer.disconnect();

@@ -39,30 +39,56 @@ export interface TestBroker {
 }
 
 /** Starts a broker on a free port with a captured logger (and a fresh temp data dir unless `inMemory`). */
+/** Everything tests open, so a failing test cannot leave clients retrying and keep jest alive. */
+const openClients = new Set<{ disconnect(): Promise<void> }>();
+const openBrokers = new Set<BrokerHandle>();
+
+/** Disconnects every kafkajs client and closes every broker the tests of this file started. */
+export async function cleanupAll(): Promise<void> {
+  await Promise.allSettled([...openClients].map((client) => client.disconnect()));
+  openClients.clear();
+  await Promise.allSettled([...openBrokers].map((broker) => broker.close()));
+  openBrokers.clear();
+}
+
+export function trackBroker(broker: BrokerHandle): BrokerHandle {
+  openBrokers.add(broker);
+  return broker;
+}
+
 export async function startTestBroker(
   options: Partial<BrokerOptions> & { inMemory?: boolean } = {},
 ): Promise<TestBroker> {
   const { inMemory, ...rest } = options;
   const logger = captureLogger();
   const dataDir = inMemory ? undefined : (rest.dataDir ?? tempDir());
-  const broker = await startBroker({ port: 0, logger, ...rest, dataDir });
+  const broker = trackBroker(await startBroker({ port: 0, logger, ...rest, dataDir }));
   return { broker, logs: logger.entries, dataDir };
 }
 
-export function kafkaFor(broker: BrokerHandle, config: Partial<KafkaConfig> = {}): Kafka {
-  return new Kafka({
+export function kafkaFor(broker: Pick<BrokerHandle, 'brokers'>, config: Partial<KafkaConfig> = {}): Kafka {
+  const kafka = new Kafka({
     clientId: 'broker-test',
     brokers: [broker.brokers],
     logLevel: logLevel.NOTHING,
     retry: { initialRetryTime: 50, retries: 8 },
     ...config,
   });
+  const track = <T extends { disconnect(): Promise<void> }>(client: T): T => {
+    openClients.add(client);
+    return client;
+  };
+  const { producer, consumer, admin } = kafka;
+  kafka.producer = (options) => track(producer.call(kafka, options));
+  kafka.consumer = (options) => track(consumer.call(kafka, options));
+  kafka.admin = (options) => track(admin.call(kafka, options));
+  return kafka;
 }
 
 export async function waitFor(
   condition: () => boolean | Promise<boolean>,
   what: string,
-  timeoutMs = 15_000,
+  timeoutMs = 25_000,
   intervalMs = 25,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;

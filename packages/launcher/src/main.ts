@@ -2,7 +2,7 @@
  * `npm start`: every part of Switchboard in one process (or the parts SERVICES names), configured
  * from the environment. Stops cleanly on SIGINT/SIGTERM.
  */
-import { ConfigError, loadSystemConfig, type SystemConfig } from './config';
+import { ConfigError, SERVICE_NAMES, loadSystemConfig, type SystemConfig } from './config';
 import { startSystem } from './system';
 
 async function main(): Promise<void> {
@@ -22,10 +22,19 @@ async function main(): Promise<void> {
     console.warn(
       [
         '',
-        `  Switchboard is running (${config.services.length === 8 ? 'all services' : config.services.join(', ')})`,
+        `  Switchboard is running (${config.services.length === SERVICE_NAMES.length ? 'all services' : config.services.join(', ')})`,
         `  GraphQL:       ${system.gatewayUrl}   (Apollo Sandbox in a browser; public URL ${publicBase})`,
         `  Subscriptions: ${system.wsUrl}   (graphql-ws)`,
         `  GraphiQL:      ${system.graphiqlUrl}   (offline)`,
+        ...(system.kafka ? [`  Kafka:         ${system.kafka.brokers.join(',')}   (${system.kafka.embedded ? 'embedded broker' : 'KAFKA_BROKERS'})`] : []),
+        ...(system.standIns
+          ? [
+              `  Providers:     local stand-ins (no credentials configured) — nothing leaves this machine`,
+              `                 Twilio ${system.standIns.twilio.url}, WhatsApp ${system.standIns.whatsapp.url}, SMTP ${system.standIns.smtp.host}:${system.standIns.smtp.port}`,
+              `                 control ${system.standIns.control.url}/__control (GET: requests and mail received; POST: inbound messages, faults)`,
+              `                 WhatsApp phone number id ${system.standIns.whatsapp.phoneNumberId} (use it for a WHATSAPP_NUMBER sender)`,
+            ]
+          : []),
         '',
       ].join('\n'),
     );

@@ -10,6 +10,11 @@ export interface SystemSettings {
   refreshTokenTtlSeconds: number;
   /** Base URL users reach (links in emails: invitations, password resets). */
   publicUrl: string;
+  /**
+   * SENDER_CREDENTIALS_KEY: 32 bytes (base64 or hex) encrypting provider credentials at rest
+   * (messaging subgraph). Optional here; the messaging factory's options may pass it instead.
+   */
+  senderCredentialsKey?: string;
 }
 
 /**

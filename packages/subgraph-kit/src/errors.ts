@@ -46,4 +46,8 @@ export const PUBLIC_CODES = new Set([
   'OPERATION_RESOLUTION_FAILURE',
   // Domain codes clients branch on.
   'TEMPLATE_NOT_APPROVED',
+  'INVALID_RECIPIENT',
+  'OPTED_OUT',
+  'WINDOW_CLOSED',
+  'PROVIDER_ERROR',
 ]);

@@ -9,6 +9,19 @@ import type { Logger } from '@switchboard/config';
 import { PUBLIC_CODES } from './errors';
 import type { BaseContext } from './context';
 
+/**
+ * A raw HTTP route served beside /graphql (provider webhooks). It is NOT behind the gateway's
+ * caller check: the handler authenticates the request itself (webhook signatures). `rawBody` is
+ * the request body exactly as received (signatures are computed over the raw bytes), empty for
+ * GET; it is capped by `maxBodyBytes` like GraphQL requests.
+ */
+export interface SubgraphRoute {
+  method: 'GET' | 'POST';
+  /** Exact path, e.g. `/webhooks/twilio/status` (the query string is not part of it). */
+  path: string;
+  handler(req: IncomingMessage, res: ServerResponse, rawBody: Buffer): Promise<void> | void;
+}
+
 export interface SubgraphDefinition<TContext extends BaseContext> {
   name: string;
   typeDefs: DocumentNode;
@@ -18,6 +31,8 @@ export interface SubgraphDefinition<TContext extends BaseContext> {
   createContext(caller: Caller, log: Logger): TContext | Promise<TContext>;
   /** Largest request body this subgraph accepts (default 1,000,000 bytes): bulk imports need more. */
   maxBodyBytes?: number;
+  /** Raw HTTP routes (webhooks) served without the caller check; see SubgraphRoute. */
+  routes?: SubgraphRoute[];
 }
 
 export interface RunningSubgraph {
@@ -40,19 +55,37 @@ class HttpError extends Error {
 }
 
 function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  return readRawBody(req, limit).then((body) => body.toString('utf8'));
+}
+
+function readRawBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
+    const tooLarge = () => new HttpError(413, 'PAYLOAD_TOO_LARGE', `Request body exceeds ${limit} bytes`);
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) {
+      // Answer at once; the connection is closed after the response so the unread body is dropped.
+      req.resume();
+      reject(tooLarge());
+      return;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
+    let exceeded = false;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
+      if (exceeded) {
+        // Keep draining (so the client reads our 413), but give up on abusive streams.
+        if (size > limit * 10) req.destroy();
+        return;
+      }
       if (size > limit) {
-        reject(new HttpError(413, 'PAYLOAD_TOO_LARGE', `Request body exceeds ${limit} bytes`));
-        req.destroy();
+        exceeded = true;
+        chunks.length = 0;
         return;
       }
       chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => (exceeded ? reject(tooLarge()) : resolve(Buffer.concat(chunks))));
     req.on('error', reject);
   });
 }
@@ -110,6 +143,16 @@ export async function startSubgraphServer<TContext extends BaseContext>(options:
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://subgraph');
     if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok', subgraph: definition.name });
+    const routes = definition.routes?.filter((route) => route.path === url.pathname) ?? [];
+    if (routes.length > 0) {
+      const route = routes.find((candidate) => candidate.method === req.method);
+      if (!route) {
+        res.setHeader('allow', routes.map((candidate) => candidate.method).join(', '));
+        return sendJson(res, 405, { error: 'method not allowed' });
+      }
+      const rawBody = req.method === 'POST' ? await readRawBody(req, definition.maxBodyBytes ?? MAX_BODY_BYTES) : Buffer.alloc(0);
+      return route.handler(req, res, rawBody);
+    }
     if (url.pathname !== '/graphql') return sendJson(res, 404, { error: 'not found' });
 
     let caller: Caller;
@@ -153,6 +196,7 @@ export async function startSubgraphServer<TContext extends BaseContext>(options:
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       if (error instanceof HttpError) {
+        if (error.status === 413) res.setHeader('connection', 'close');
         if (!res.headersSent) sendJson(res, error.status, { errors: [{ message: error.message, extensions: { code: error.code } }] });
         return;
       }

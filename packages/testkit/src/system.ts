@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { PrismaClient } from '@switchboard/db';
-import { loadSystemConfig, startSystem, type SystemConfig } from '@switchboard/launcher';
+import { loadSystemConfig, startSystem, type ProviderSettings, type RunningSystem, type SystemConfig, type SystemKafka } from '@switchboard/launcher';
+import type { ProviderStandIns } from '@switchboard/provider-stand-ins';
 import type { RunningSubgraph } from '@switchboard/subgraph-kit';
 import { createTestDatabase } from './database';
 
@@ -28,8 +29,16 @@ export interface TestSystem {
   redisKeyPrefix: string;
   subgraphs: RunningSubgraph[];
   subgraphUrls: Record<string, string>;
-  secrets: { jwtSecret: string; internalSecret: string };
+  secrets: { jwtSecret: string; internalSecret: string; senderCredentialsKey: string };
   config: SystemConfig;
+  /** The embedded broker (in memory unless `KAFKA_DATA_DIR` is given) and the system's Kafka client. */
+  kafka: SystemKafka;
+  /** The provider stand-ins (Twilio, WhatsApp Cloud API, SMTP) the workers and webhooks use. */
+  standIns: ProviderStandIns;
+  /** Where workers and providers are pointed (webhook public URL = the gateway's). */
+  providers: ProviderSettings;
+  /** Everything startSystem returned (relay, consumers, workers …). */
+  running: RunningSystem;
   /** POSTs an operation to the gateway, as a client would. */
   graphql<TData = AnyData>(
     query: string,
@@ -70,7 +79,11 @@ async function deleteKeys(redisUrl: string, prefix: string): Promise<void> {
 export async function startTestSystem(options: StartTestSystemOptions = {}): Promise<TestSystem> {
   const database = await createTestDatabase({ prefix: 'system' });
   const redisKeyPrefix = `sbt:${randomBytes(6).toString('hex')}:`;
-  const secrets = { jwtSecret: randomBytes(32).toString('base64url'), internalSecret: randomBytes(32).toString('base64url') };
+  const secrets = {
+    jwtSecret: randomBytes(32).toString('base64url'),
+    internalSecret: randomBytes(32).toString('base64url'),
+    senderCredentialsKey: randomBytes(32).toString('base64'),
+  };
   let config: SystemConfig;
   try {
     config = loadSystemConfig({
@@ -85,7 +98,20 @@ export async function startTestSystem(options: StartTestSystemOptions = {}): Pro
       REDIS_KEY_PREFIX: redisKeyPrefix,
       JWT_SECRET: secrets.jwtSecret,
       INTERNAL_CONTEXT_SECRET: secrets.internalSecret,
+      SENDER_CREDENTIALS_KEY: secrets.senderCredentialsKey,
       MIGRATE_ON_START: 'false',
+      // The delivery pipeline, quick to start and quick to watch: an in-memory broker on a free
+      // port, few partitions, fast stand-in callbacks and short retry backoffs.
+      KAFKA_DATA_DIR: 'memory',
+      KAFKA_PORT: '0',
+      KAFKA_TOPIC_PARTITIONS: '2',
+      OUTBOX_POLL_MS: '50',
+      STAND_IN_CALLBACK_DELAY_MS: '20',
+      DELIVERY_CONCURRENCY: '2',
+      STATUS_CONSUMER_CONCURRENCY: '2',
+      DELIVERY_BACKOFF_BASE_MS: '50',
+      DELIVERY_BACKOFF_CAP_MS: '400',
+      DATABASE_POOL_SIZE: '10',
       ...options.env,
     });
   } catch (error) {
@@ -115,6 +141,10 @@ export async function startTestSystem(options: StartTestSystemOptions = {}): Pro
     subgraphUrls: system.subgraphUrls,
     secrets,
     config,
+    kafka: system.kafka as SystemKafka,
+    standIns: system.standIns as ProviderStandIns,
+    providers: system.providers,
+    running: system,
     async graphql(query, variables, requestOptions = {}) {
       const response = await fetch(gatewayUrl, {
         method: 'POST',

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { searchTextOf } from '../src/domain/contact-fields';
 import { startContactHarness, waitForImport, type ContactHarness, type Json, type Member } from './harness';
 
 let harness: ContactHarness;
@@ -82,6 +83,10 @@ describe('CSV import', () => {
     expect(await findByPhone(viewer, '+442079460013')).toEqual([
       expect.objectContaining({ name: 'Multi "Line" Name', attributes: { Company: 'Acme,\nInc.' } }),
     ]);
+    // The database builds search_text for imported rows exactly as the API does for created ones.
+    const stored = await harness.prisma.contact.findMany({ where: { organizationId: admin.organizationId } });
+    expect(stored).toHaveLength(3); // two created, one updated
+    for (const contact of stored) expect(contact.searchText).toBe(searchTextOf(contact));
     // Matched by email: name replaced, tags added, attributes merged.
     const kept = await viewer.graphql(`query($id: ID!) { contact(id: $id) { name tags attributes } }`, { id: existingId });
     expect(kept.data.contact).toEqual({ name: 'Kept Contact', tags: ['old', 'new'], attributes: { tier: 'gold' } });

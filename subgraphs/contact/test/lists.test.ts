@@ -235,3 +235,20 @@ describe('tenant isolation', () => {
     expect(bob.data.contact).toEqual({ name: 'Bob Brown', consent: [{ status: 'UNKNOWN' }, { status: 'UNKNOWN' }, { status: 'UNKNOWN' }] });
   });
 });
+
+describe('typo-tolerant search', () => {
+  it('lists similar names when nothing contains the term, and pages through them', async () => {
+    await create({ name: 'Jonathan Adams', email: 'adams@typo.io' });
+    await create({ name: 'Jonathan Brown', email: 'brown@typo.io' });
+    const first = await viewer.graphql(LIST, { filter: { search: 'jonathon' }, first: 2 });
+    const page = first.data.contacts;
+    expect(page.edges.map((edge: Json) => edge.node.name)).toEqual(['Jonathan Adams', 'Jonathan Brown']);
+    expect(page.pageInfo.hasNextPage).toBe(true);
+    expect(page.totalCount).toBe(3);
+    const next = await viewer.graphql(LIST, { filter: { search: 'jonathon' }, first: 2, after: page.pageInfo.endCursor });
+    expect(next.data.contacts.edges.map((edge: Json) => edge.node.name)).toEqual(['Jonathan Smith']);
+    expect(next.data.contacts.pageInfo.hasNextPage).toBe(false);
+    // A term that is contained somewhere never mixes in similar names.
+    expect(await names({ search: 'jonathan' })).toEqual(['Jonathan Adams', 'Jonathan Brown', 'Jonathan Smith']);
+  });
+});

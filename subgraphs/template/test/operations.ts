@@ -32,7 +32,7 @@ export const SET_STATUS = `mutation SetStatus($id: ID!, $status: TemplateStatus!
 export const GET = `query Get($id: ID!) { template(id: $id) { ${TEMPLATE} } }`;
 export const LIST = `query List($filter: TemplateFilter, $first: Int, $after: String) {
   templates(filter: $filter, first: $first, after: $after) {
-    totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id name channel status sendable } }
+    totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor node { id name channel status sendable } }
   }
 }`;
 export const RENDER = `query Render($id: ID!, $variables: JSON!, $version: Int, $forSending: Boolean) {

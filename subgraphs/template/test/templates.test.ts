@@ -128,6 +128,10 @@ describe('createTemplate', () => {
     expect(again.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', field: 'name' });
     // Another channel may use it.
     await create(emailInput({ name: 'Duplicate name' }));
+    // Renaming onto a taken name is refused too.
+    const other = await create(smsInput({ name: 'Other name' }));
+    const rename = await h.graphql(UPDATE, { id: other.id, input: { name: 'DUPLICATE name' } }, agent);
+    expect(rename.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', field: 'name' });
   });
 
   it('refuses the content of another channel', async () => {
@@ -260,7 +264,8 @@ describe('templates (list)', () => {
     expect(first.pageInfo.hasNextPage).toBe(true);
     const second = await list({ first: 3, after: first.pageInfo.endCursor });
     expect(second.edges.map((e: any) => e.node.id)).toEqual([ids.email]);
-    expect(second.pageInfo).toEqual({ hasNextPage: false, endCursor: second.edges[0].cursor });
+    expect(second.pageInfo).toEqual({ hasNextPage: false, hasPreviousPage: true, startCursor: second.edges[0].cursor, endCursor: second.edges[0].cursor });
+    expect(first.pageInfo).toMatchObject({ hasPreviousPage: false, startCursor: first.edges[0].cursor });
   });
 
   it('refuses a bad cursor or page size with the field named', async () => {

@@ -101,6 +101,25 @@ const CASES: { [T in Type]: { key: string; invalid: Mutation[] } } = {
     invalid: [
       { name: 'unknown channel', apply: (p) => (p.channel = 'FAX'), path: 'channel' },
       { name: 'media not a list', apply: (p) => (p.media = 'none'), path: 'media' },
+      {
+        name: 'consent keyword with an unknown status',
+        apply: (p) => (p.consentChange = { channel: 'SMS', status: 'MAYBE', keyword: 'STOP' }),
+        path: 'consentChange.status',
+      },
+    ],
+  },
+  'message.status_changed': {
+    key: SAMPLE_PAYLOADS['message.status_changed'].messageId,
+    invalid: [
+      { name: 'unknown direction', apply: (p) => (p.direction = 'SIDEWAYS'), path: 'direction' },
+      { name: 'missing previousStatus', apply: (p) => delete p.previousStatus, path: 'previousStatus' },
+    ],
+  },
+  'template.status_changed': {
+    key: SAMPLE_PAYLOADS['template.status_changed'].providerTemplateId,
+    invalid: [
+      { name: 'unknown status', apply: (p) => (p.status = 'LIVE'), path: 'status' },
+      { name: 'empty name', apply: (p) => (p.name = ''), path: 'name' },
     ],
   },
   'message.dead_lettered': {
@@ -123,7 +142,14 @@ const CASES: { [T in Type]: { key: string; invalid: Mutation[] } } = {
   },
   'template.changed': {
     key: SAMPLE_PAYLOADS['template.changed'].templateId,
-    invalid: [{ name: 'unknown status', apply: (p) => ((p.template as { status: string }).status = 'LIVE'), path: 'template.status' }],
+    invalid: [
+      { name: 'unknown status', apply: (p) => ((p.template as { status: string }).status = 'LIVE'), path: 'template.status' },
+      {
+        name: 'active content of an unknown channel',
+        apply: (p) => ((p.template as { activeVersion: { content: unknown } }).activeVersion.content = { channel: 'FAX' }),
+        path: 'template.activeVersion.content.channel',
+      },
+    ],
   },
   'team.changed': {
     key: SAMPLE_PAYLOADS['team.changed'].teamId,

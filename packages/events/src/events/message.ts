@@ -156,8 +156,72 @@ export const messageReceived = defineEvent({
     /** The provider id of the message this one answers, when the provider says. */
     inReplyToProviderMessageId: z.string().max(256).nullable(),
     receivedAt: isoDateTime,
+    /**
+     * A consent keyword in the text (STOP, UNSUBSCRIBE … / START, UNSTOP …): messaging already
+     * applied it to its own projection; the contact subgraph records it on the contact (creating
+     * the contact first when `contactId` is null). Null when the text is no keyword.
+     */
+    consentChange: z
+      .object({
+        channel,
+        status: z.enum(['OPTED_IN', 'OPTED_OUT']),
+        /** The keyword as recognised, upper case (`STOP`). */
+        keyword: z.string().min(1).max(32),
+      })
+      .nullable()
+      .default(null),
   }),
   key: (p) => p.conversationId ?? p.from,
+});
+
+export const messageStatusApplied = defineEvent({
+  type: 'message.status_changed',
+  version: 1,
+  topic: 'message.status_changed',
+  description:
+    "A message's status changed (applied forward-only by messaging's status consumer). For the gateway's subscriptions and the inbox.",
+  payload: z.object({
+    messageId: id,
+    channel,
+    direction: z.enum(['OUTBOUND', 'INBOUND']),
+    contactId: id.nullable(),
+    conversationId: id.nullable(),
+    /** The conversation without the inbox: `<senderId>:<the contact's address>`. */
+    conversationKey: z.string().min(1).max(400),
+    senderId: id,
+    status: messageStatus,
+    previousStatus: messageStatus,
+    providerMessageId: z.string().min(1).max(256).nullable(),
+    errorCode: z.string().max(64).nullable(),
+    /** When the status happened at the provider (or here). */
+    occurredAt: isoDateTime,
+  }),
+  key: (p) => p.messageId,
+});
+
+export const templateStatusReported = defineEvent({
+  type: 'template.status_changed',
+  version: 1,
+  topic: 'template.status_changed',
+  description:
+    "A provider reported a template's review status (WhatsApp `message_template_status_update`, received by messaging's webhook). The template subgraph applies it to the template of that name and language in the organization.",
+  payload: z.object({
+    provider: z.enum(['META_WHATSAPP']),
+    /** WhatsApp Business Account id the template belongs to. */
+    businessAccountId: z.string().min(1).max(64),
+    /** The provider's template id. */
+    providerTemplateId: z.string().min(1).max(64),
+    name: z.string().min(1).max(512),
+    language: z.string().min(1).max(15),
+    /** The provider's event as sent (`APPROVED`, `REJECTED`, `FLAGGED`, `PENDING_DELETION` …). */
+    event: z.string().min(1).max(64),
+    /** The event as a template status, when it is one. */
+    status: z.enum(['PENDING', 'APPROVED', 'REJECTED', 'PAUSED', 'DISABLED']).nullable(),
+    /** The provider's reason (`INVALID_FORMAT` …), when it gives one. */
+    reason: z.string().max(1000).nullable(),
+    reportedAt: isoDateTime,
+  }),
+  key: (p) => p.providerTemplateId,
 });
 
 export const messageDeadLettered = defineEvent({
@@ -187,6 +251,8 @@ export const messageEvents = [
   messageStatusChanged,
   messageReceived,
   messageDeadLettered,
+  messageStatusApplied,
+  templateStatusReported,
 ] as const;
 
 /** The request definition of each channel. */

@@ -11,6 +11,37 @@ import { id, isoDateTime } from '../schema-helpers';
 
 const consentStatus = z.enum(['OPTED_IN', 'OPTED_OUT', 'UNKNOWN']);
 
+const nullableText = (max: number) => z.string().max(max).nullable();
+
+/** A template version's content, by channel (as the template subgraph stores it). */
+const templateContent = z.discriminatedUnion('channel', [
+  z.object({ channel: z.literal('EMAIL'), subject: z.string().max(998), html: z.string().max(1_000_000), text: nullableText(1_000_000) }),
+  z.object({ channel: z.literal('SMS'), body: z.string().max(1600) }),
+  z.object({
+    channel: z.literal('WHATSAPP'),
+    category: z.enum(['MARKETING', 'UTILITY', 'AUTHENTICATION']),
+    header: z.object({ format: z.literal('TEXT'), text: z.string().max(60) }).nullable(),
+    body: z.string().max(1024),
+    footer: nullableText(60),
+    buttons: z.array(
+      z.object({
+        type: z.enum(['QUICK_REPLY', 'URL', 'PHONE_NUMBER']),
+        text: z.string().max(25),
+        url: nullableText(2000),
+        phoneNumber: nullableText(32),
+      }),
+    ),
+  }),
+]);
+
+/** A declared template variable (`first_name`, or `1`, `2` … for WhatsApp). */
+const templateVariable = z.object({
+  name: z.string().min(1).max(64),
+  type: z.enum(['STRING', 'NUMBER', 'DATE', 'CURRENCY', 'URL', 'EMAIL', 'PHONE_NUMBER']),
+  example: z.unknown().optional(),
+  description: nullableText(500).optional(),
+});
+
 export const contactChanged = defineEvent({
   type: 'contact.changed',
   version: 1,
@@ -52,6 +83,11 @@ export const templateChanged = defineEvent({
       /** The version used to send; null while none is usable. */
       activeVersionId: id.nullable(),
       latestVersionId: id.nullable(),
+      /**
+       * The content and declared variables of `activeVersionId` (what messaging renders to send);
+       * null while there is no usable version.
+       */
+      activeVersion: z.object({ content: templateContent, variables: z.array(templateVariable).max(100) }).nullable().default(null),
       archivedAt: isoDateTime.nullable(),
       updatedAt: isoDateTime,
     }),

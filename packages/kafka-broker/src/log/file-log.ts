@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import type { Logger } from '../logger';
 import {
   findRecordAtTimestamp,
@@ -41,11 +42,17 @@ export class FileLog implements PartitionLog {
 
   static open(dir: string, config: () => LogConfig, fdCache: FdCache, logger: Logger): FileLog {
     fs.mkdirSync(dir, { recursive: true });
-    const bases = fs
-      .readdirSync(dir)
+    const names = fs.readdirSync(dir);
+    const bases = names
       .filter((name) => /^\d{20}\.log$/.test(name))
       .map((name) => Number(name.slice(0, 20)))
       .sort((a, b) => a - b);
+    // An index whose log is gone (a deletion interrupted between the two files) is dropped.
+    for (const name of names) {
+      if (/^\d{20}\.index$/.test(name) && !names.includes(`${name.slice(0, 20)}.log`)) {
+        fs.rmSync(path.join(dir, name), { force: true });
+      }
+    }
     const segments: Segment[] = [];
     try {
       bases.forEach((base, i) => {

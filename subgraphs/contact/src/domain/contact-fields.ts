@@ -54,6 +54,14 @@ export function sortKeyOf(name: string): string {
   return name.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase();
 }
 
+/**
+ * What search matches for a contact: its sort name, email and phone digits (no `+`), separated by
+ * U+001F so a term never matches across two fields.
+ */
+export function searchTextOf(contact: { sortName: string; email: string | null; phone: string | null }): string {
+  return [contact.sortName, contact.email ?? '', contact.phone ? contact.phone.replace(/\D/g, '') : ''].join('\u001f');
+}
+
 export function checkPhone(input: string, defaultCountry: CountryCode | undefined, field = 'phone'): Checked<string> {
   const result = normalizePhone(input, defaultCountry);
   return result.ok ? ok(result.e164) : problem(field, result.reason, describePhoneRejection(result.reason));

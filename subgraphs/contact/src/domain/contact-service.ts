@@ -12,6 +12,7 @@ import {
   checkPhone,
   checkTags,
   checkWhatsappId,
+  searchTextOf,
   sortKeyOf,
   type Checked,
   type ConsentChannel,
@@ -107,11 +108,15 @@ export class ContactService {
   async create(organizationId: string, command: CreateContactCommand): Promise<ContactRecord> {
     const country = countryOf(command.defaultCountry);
     const name = must(checkName(command.name));
+    const sortName = sortKeyOf(name);
+    const phone = blank(command.phone) ? null : must(checkPhone(command.phone, country));
+    const email = blank(command.email) ? null : must(checkEmail(command.email));
     const contact: NewContact = {
       name,
-      sortName: sortKeyOf(name),
-      phone: blank(command.phone) ? null : must(checkPhone(command.phone, country)),
-      email: blank(command.email) ? null : must(checkEmail(command.email)),
+      sortName,
+      searchText: searchTextOf({ sortName, phone, email }),
+      phone,
+      email,
       whatsappId: blank(command.whatsappId) ? null : must(checkWhatsappId(command.whatsappId)),
       tags: command.tags ? must(checkTags(command.tags)) : [],
       attributes: command.attributes === null || command.attributes === undefined ? {} : must(checkAttributes(command.attributes)),
@@ -162,6 +167,9 @@ export class ContactService {
     if (!after.phone && !after.email && !after.whatsappId) {
       throw badUserInput('A contact needs a phone, an email or a WhatsApp id', 'phone', { reason: 'REQUIRED' });
     }
+    if (changes.name !== undefined || changes.phone !== undefined || changes.email !== undefined) {
+      changes.searchText = searchTextOf(after);
+    }
     const newKeys = {
       phone: changes.phone && changes.phone !== existing.phone ? changes.phone : null,
       email: changes.email && changes.email !== existing.email ? changes.email : null,
@@ -207,12 +215,22 @@ export class ContactService {
     first: number | null | undefined,
     after: string | null | undefined,
   ): Promise<ContactPage> {
-    const request = parsePageRequest('contact', first, after);
+    const request = parsePageRequest(['contact', 'similar'], first, after);
     const filter = await this.checkFilter(organizationId, filterCommand ?? {});
-    const rows = await this.store.list(organizationId, filter, request);
+    const keysetOf = (row: ContactRecord) => ({ key: row.sortName, id: row.id });
+    if (request.kind === 'contact') {
+      const rows = await this.store.list(organizationId, filter, request);
+      // When no contact contains the term (a typo?), the list becomes the contacts whose names are
+      // similar to it; its cursors say so, so later pages stay in that list.
+      const useSimilar = rows.length === 0 && filter.search !== null && request.after === null;
+      if (!useSimilar) {
+        return { ...toPage('contact', rows, request, keysetOf), countTotal: () => this.store.count(organizationId, filter) };
+      }
+    }
+    const similar = filter.search ? await this.store.list(organizationId, filter, request, 'similar') : [];
     return {
-      ...toPage('contact', rows, request, (row) => ({ key: row.sortName, id: row.id })),
-      countTotal: () => this.store.count(organizationId, filter),
+      ...toPage('similar', similar, request, keysetOf),
+      countTotal: () => this.store.count(organizationId, filter, 'similar'),
     };
   }
 

@@ -29,9 +29,16 @@ describe('keyset cursors', () => {
 
 describe('parsePageRequest', () => {
   it('defaults to 20 and decodes the cursor', () => {
-    expect(parsePageRequest('contact', undefined, undefined)).toEqual({ first: 20, after: null });
+    expect(parsePageRequest('contact', undefined, undefined)).toEqual({ first: 20, after: null, kind: 'contact' });
     const after = encodeCursor('contact', { key: 'B', id });
-    expect(parsePageRequest('contact', 50, after)).toEqual({ first: 50, after: { key: 'B', id } });
+    expect(parsePageRequest('contact', 50, after)).toEqual({ first: 50, after: { key: 'B', id }, kind: 'contact' });
+  });
+
+  it('tells which of the accepted kinds a cursor is', () => {
+    const similar = encodeCursor('similar', { key: 'jon', id });
+    expect(parsePageRequest(['contact', 'similar'], 5, similar)).toEqual({ first: 5, after: { key: 'jon', id }, kind: 'similar' });
+    expect(parsePageRequest(['contact', 'similar'], 5, null).kind).toBe('contact');
+    expect(() => parsePageRequest(['contact', 'similar'], 5, encodeCursor('group', { key: 'g', id }))).toThrow(GraphQLError);
   });
 
   it.each([
@@ -53,20 +60,20 @@ describe('toPage', () => {
   const rows = ['a', 'b', 'c'].map((name, i) => ({ name, id: id.replace(/.$/, String(i)) }));
 
   it('uses the extra row only to tell that a next page exists', () => {
-    const page = toPage('contact', rows, { first: 2, after: null }, (row) => ({ key: row.name, id: row.id }));
+    const page = toPage('contact', rows, { first: 2, after: null, kind: 'contact' }, (row) => ({ key: row.name, id: row.id }));
     expect(page.edges.map((edge) => edge.node.name)).toEqual(['a', 'b']);
     expect(page.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: false });
     expect(decodeCursor('contact', page.pageInfo.endCursor!)).toEqual({ key: 'b', id: rows[1]!.id });
   });
 
   it('ends the list when no extra row came back', () => {
-    const page = toPage('contact', rows, { first: 3, after: { key: 'x', id } }, (row) => ({ key: row.name, id: row.id }));
+    const page = toPage('contact', rows, { first: 3, after: { key: 'x', id }, kind: 'contact' }, (row) => ({ key: row.name, id: row.id }));
     expect(page.edges).toHaveLength(3);
     expect(page.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: true });
   });
 
   it('has null cursors for an empty page', () => {
-    const page = toPage('contact', [], { first: 3, after: null }, (row: { name: string; id: string }) => ({ key: row.name, id: row.id }));
+    const page = toPage('contact', [], { first: 3, after: null, kind: 'contact' }, (row: { name: string; id: string }) => ({ key: row.name, id: row.id }));
     expect(page.pageInfo).toEqual({ hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null });
   });
 });

@@ -13,7 +13,8 @@ export interface Keyset {
   id: string;
 }
 
-export type CursorKind = 'contact' | 'group';
+/** `similar`: a contact search answered by name similarity (no contact contained the term). */
+export type CursorKind = 'contact' | 'similar' | 'group';
 
 const VERSION = 1;
 
@@ -42,18 +43,27 @@ export const MAX_PAGE_SIZE = 200;
 export interface PageRequest {
   first: number;
   after: Keyset | null;
+  /** The kind of the `after` cursor (the first accepted kind when there is none). */
+  kind: CursorKind;
 }
 
 /** Checks `first` / `after` arguments; errors name the argument at fault. */
-export function parsePageRequest(kind: CursorKind, first: number | null | undefined, after: string | null | undefined): PageRequest {
+export function parsePageRequest(
+  kinds: CursorKind | readonly CursorKind[],
+  first: number | null | undefined,
+  after: string | null | undefined,
+): PageRequest {
+  const accepted = typeof kinds === 'string' ? [kinds] : kinds;
   const size = first ?? 20;
   if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE_SIZE) {
     throw badUserInput(`first must be between 1 and ${MAX_PAGE_SIZE}`, 'first');
   }
-  if (after === null || after === undefined || after === '') return { first: size, after: null };
-  const keyset = decodeCursor(kind, after);
-  if (!keyset) throw badUserInput('after is not a cursor returned by this list', 'after');
-  return { first: size, after: keyset };
+  if (after === null || after === undefined || after === '') return { first: size, after: null, kind: accepted[0]! };
+  for (const kind of accepted) {
+    const keyset = decodeCursor(kind, after);
+    if (keyset) return { first: size, after: keyset, kind };
+  }
+  throw badUserInput('after is not a cursor returned by this list', 'after');
 }
 
 export interface Page<T> {

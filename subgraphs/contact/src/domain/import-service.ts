@@ -36,7 +36,7 @@ export interface ImportCommand {
 }
 
 export interface ImportOptions {
-  /** Rows written per statement (default 1,000). */
+  /** Rows checked, matched and written per transaction (default 500). */
   batchSize?: number;
   /** Imports running at once in this process, each of a different organization (default 2). */
   concurrency?: number;
@@ -58,6 +58,8 @@ interface Batch {
 class ImportAbort extends Error {}
 
 const MAX_ROUNDS = 5;
+/** An import that writes this many rows refreshes the table statistics before it reports COMPLETED. */
+const ANALYZE_AFTER_ROWS = 10_000;
 
 /**
  * Bulk import: checks the input as a whole before a job exists (answering BAD_USER_INPUT), then
@@ -82,7 +84,7 @@ export class ImportService {
     private readonly log: Logger,
     options: ImportOptions = {},
   ) {
-    this.batchSize = options.batchSize ?? 1_000;
+    this.batchSize = options.batchSize ?? 250;
     this.concurrency = options.concurrency ?? 2;
     this.staleAfterMs = options.staleAfterMs ?? 5 * 60_000;
   }
@@ -221,9 +223,17 @@ export class ImportService {
     const log = this.log.child({ jobId: job.id });
     const progress: ImportProgress = { processedRows: 0, createdCount: 0, updatedCount: 0, failedCount: 0, errors: [] };
     const startedAt = Date.now();
+    let batches: AsyncGenerator<Batch> | undefined;
     try {
       await this.store.markRunning(job.id, new Date());
-      for await (const batch of this.batches(source, country)) {
+      // Pipelined: the next batch is parsed and checked while this one is being written.
+      batches = this.batches(source, country);
+      let next = batches.next();
+      for (;;) {
+        const { value: batch, done } = await next;
+        if (done) break;
+        next = batches.next();
+        next.catch(() => undefined); // surfaced by the await above, on the next turn
         const written = batch.candidates.length > 0 ? await this.writeBatch(job.organizationId, batch.candidates) : null;
         const errors = [...batch.errors, ...(written?.errors ?? [])].sort((a, b) => a.row - b.row);
         progress.processedRows += batch.rows;
@@ -233,6 +243,9 @@ export class ImportService {
         const room = MAX_STORED_ERRORS - progress.errors.length;
         if (room > 0 && errors.length > 0) progress.errors.push(...errors.slice(0, room));
         await this.store.saveProgress(job.id, progress, room > 0 && errors.length > 0);
+      }
+      if (progress.createdCount + progress.updatedCount >= ANALYZE_AFTER_ROWS) {
+        await this.store.analyze().catch((err: unknown) => log.warn({ err }, 'ANALYZE after the import failed'));
       }
       await this.store.finish(job.id, { status: 'COMPLETED', progress, totalRows: progress.processedRows, at: new Date() });
       log.info(
@@ -248,6 +261,8 @@ export class ImportService {
       await this.store
         .finish(job.id, { status: 'FAILED', progress, failureReason, at: new Date() })
         .catch((err: unknown) => log.error({ err }, 'could not record the failed import'));
+    } finally {
+      await batches?.return(undefined).catch(() => undefined); // stops the CSV parser if it is mid-file
     }
   }
 
@@ -262,11 +277,13 @@ export class ImportService {
     };
 
     if (source.kind === 'rows') {
+      await yieldToEventLoop();
       for (const [i, value] of source.rows.entries()) {
         take(jsonRowToRaw(value), i + 1, null);
         if (batch.rows >= this.batchSize) {
           yield batch;
           batch = { rows: 0, candidates: [], errors: [] };
+          await yieldToEventLoop(); // let the write of the batch just taken start first
         }
       }
     } else {
@@ -418,8 +435,8 @@ export function planRound(
         target.attributes && typeof target.attributes === 'object' && !Array.isArray(target.attributes)
           ? (target.attributes as Record<string, unknown>)
           : {};
-      const attributes = candidate.attributes ? { ...currentAttributes, ...candidate.attributes } : currentAttributes;
-      if (candidate.attributes && Buffer.byteLength(JSON.stringify(attributes), 'utf8') > LIMITS.attributesBytes) {
+      const attributes = candidate.attributes ? { ...currentAttributes, ...candidate.attributes } : null;
+      if (attributes && Buffer.byteLength(JSON.stringify(attributes), 'utf8') > LIMITS.attributesBytes) {
         outcome.errors.push(
           rowError(candidate.row, candidate.line, {
             field: 'attributes',
@@ -429,8 +446,8 @@ export function planRound(
         );
         continue;
       }
-      const tags = candidate.tags ? [...new Set([...target.tags, ...candidate.tags])] : target.tags;
-      if (tags.length > LIMITS.tagsPerContact) {
+      const tags = candidate.tags ? [...new Set([...target.tags, ...candidate.tags])] : null;
+      if (tags && tags.length > LIMITS.tagsPerContact) {
         outcome.errors.push(
           rowError(candidate.row, candidate.line, {
             field: 'tags',
@@ -473,6 +490,8 @@ export function planRound(
   }
   return { inserts, updates, outcome };
 }
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 function countsOf(progress: ImportProgress) {
   const { processedRows, createdCount, updatedCount, failedCount } = progress;

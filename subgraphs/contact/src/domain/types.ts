@@ -27,6 +27,8 @@ export interface NewContact {
   name: string;
   /** sortKeyOf(name). */
   sortName: string;
+  /** searchTextOf(…). */
+  searchText: string;
   phone: string | null;
   email: string | null;
   whatsappId: string | null;
@@ -41,6 +43,8 @@ export interface ContactChanges {
   name?: string;
   /** Set with name: sortKeyOf(name). */
   sortName?: string;
+  /** Set with name, phone or email: searchTextOf(…). */
+  searchText?: string;
   phone?: string | null;
   email?: string | null;
   whatsappId?: string | null;

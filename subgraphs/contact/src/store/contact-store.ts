@@ -21,26 +21,33 @@ export function consentData(channel: ConsentChannel, status: ConsentStatus, sour
 }
 
 /**
- * The search predicate: case- and accent-insensitive substring of the name (its sort key), the
- * email or the phone (digits, a national trunk `0` dropped), or — for terms of 3+ letters — a name
- * with a word similar to the term (pg_trgm word similarity, so `jonathon` finds `Jonathan`). Every
- * branch is served by a trigram GIN index.
+ * How a search term is matched. Substring (`LIKE '%term%'`) over search_text — the sort name,
+ * email and phone digits — so matching ignores case and accents; a term that looks like a phone
+ * number is reduced to its digits without a national trunk `0`. `similar` is the term for the
+ * typo-tolerant fallback (3+ characters with a letter), else null.
  */
-export function searchPredicate(search: string): Prisma.Sql {
+export function searchPlan(search: string): { pattern: string; similar: string | null } {
   const term = sortKeyOf(search.trim()).slice(0, 100);
-  const pattern = `%${escapeLike(term)}%`;
-  const branches = [Prisma.sql`c.sort_name LIKE ${pattern}`, Prisma.sql`c.email LIKE ${pattern}`];
-  if (/^[\d\s()+./-]+$/.test(term)) {
-    const digits = term.replace(/\D/g, '').replace(/^0+/, '');
-    if (digits.length >= 3) branches.push(Prisma.sql`c.phone LIKE ${`%${digits}%`}`);
-  }
-  if (term.length >= 3 && /\p{L}/u.test(term)) branches.push(Prisma.sql`c.sort_name %> ${term}`);
-  return Prisma.sql`(${Prisma.join(branches, ' OR ')})`;
+  const digits = term.replace(/\D/g, '').replace(/^0+/, '');
+  const phoneLike = /^[\d\s()+./-]+$/.test(term) && digits.length >= 3;
+  return {
+    pattern: `%${escapeLike(phoneLike ? digits : term)}%`,
+    similar: !phoneLike && term.length >= 3 && /\p{L}/u.test(term) ? term : null,
+  };
 }
 
-function filterPredicate(organizationId: string, filter: ContactListFilter): Prisma.Sql {
+export type SearchMode = 'substring' | 'similar';
+
+function filterPredicate(organizationId: string, filter: ContactListFilter, mode: SearchMode = 'substring'): Prisma.Sql {
   const parts = [Prisma.sql`c.organization_id = ${organizationId}::uuid`];
-  if (filter.search) parts.push(searchPredicate(filter.search));
+  if (filter.search) {
+    const plan = searchPlan(filter.search);
+    parts.push(
+      mode === 'similar' && plan.similar
+        ? Prisma.sql`c.search_text %> ${plan.similar}`
+        : Prisma.sql`c.search_text LIKE ${plan.pattern}`,
+    );
+  }
   if (filter.tags.length > 0) parts.push(Prisma.sql`c.tags @> ${filter.tags}::text[]`);
   if (filter.groupId) {
     parts.push(Prisma.sql`EXISTS (SELECT 1 FROM contact.contact_group_member m
@@ -84,6 +91,7 @@ export class ContactStore {
       organizationId,
       name: contact.name,
       sortName: contact.sortName,
+      searchText: contact.searchText,
       phone: contact.phone,
       email: contact.email,
       whatsappId: contact.whatsappId,
@@ -130,21 +138,51 @@ export class ContactStore {
   /**
    * One page, ordered by (sort_name, id), continuing strictly after the keyset: an index range
    * scan on (organization_id, sort_name, id) — no OFFSET, so page 1,800 costs what page 1 costs.
+   *
+   * A search is answered in up to two steps, so neither a common nor a rare term is slow:
+   *  1. walk the first rows of the name index after the cursor (a bounded window) and keep the
+   *     matches — a common term fills the page here;
+   *  2. otherwise the term is rare: collect its matches through the trigram GIN index, then sort.
+   * (Walking the whole name index for a rare term would test most of the organization's rows.)
+   * `similar` lists contacts whose words are similar to the term instead (pg_trgm word similarity).
    */
-  list(organizationId: string, filter: ContactListFilter, page: KeysetPage): Promise<ContactRecord[]> {
+  async list(organizationId: string, filter: ContactListFilter, page: KeysetPage, mode: SearchMode = 'substring'): Promise<ContactRecord[]> {
     const after = page.after
       ? Prisma.sql`AND (c.sort_name, c.id) > (${page.after.key}, ${page.after.id}::uuid)`
       : Prisma.empty;
+    const limit = page.first + 1;
+    if (!filter.search) {
+      return this.prisma.$queryRaw<ContactRecord[]>`
+        SELECT ${CONTACT_COLUMNS} FROM contact.contact c
+        WHERE ${filterPredicate(organizationId, filter)} ${after}
+        ORDER BY c.sort_name, c.id
+        LIMIT ${limit}`;
+    }
+    if (mode === 'substring') {
+      const window = Math.min(Math.max(limit * 100, 2_000), 20_000);
+      const { search, ...rest } = filter;
+      const walked = await this.prisma.$queryRaw<ContactRecord[]>`
+        SELECT * FROM (
+          SELECT ${CONTACT_COLUMNS} FROM contact.contact c
+          WHERE ${filterPredicate(organizationId, { ...rest, search: null })} ${after}
+          ORDER BY c.sort_name, c.id
+          LIMIT ${window}
+        ) w
+        WHERE w."searchText" LIKE ${searchPlan(search).pattern}
+        ORDER BY w."sortName", w.id
+        LIMIT ${limit}`;
+      if (walked.length === limit) return walked;
+    }
     return this.prisma.$queryRaw<ContactRecord[]>`
-      SELECT ${CONTACT_COLUMNS} FROM contact.contact c
-      WHERE ${filterPredicate(organizationId, filter)} ${after}
-      ORDER BY c.sort_name, c.id
-      LIMIT ${page.first + 1}`;
+      WITH matches AS MATERIALIZED (
+        SELECT ${CONTACT_COLUMNS} FROM contact.contact c WHERE ${filterPredicate(organizationId, filter, mode)} ${after}
+      )
+      SELECT * FROM matches ORDER BY "sortName", id LIMIT ${limit}`;
   }
 
-  async count(organizationId: string, filter: ContactListFilter): Promise<number> {
+  async count(organizationId: string, filter: ContactListFilter, mode: SearchMode = 'substring'): Promise<number> {
     const rows = await this.prisma.$queryRaw<{ count: number }[]>`
-      SELECT count(*)::int AS count FROM contact.contact c WHERE ${filterPredicate(organizationId, filter)}`;
+      SELECT count(*)::int AS count FROM contact.contact c WHERE ${filterPredicate(organizationId, filter, mode)}`;
     return rows[0]?.count ?? 0;
   }
 }

@@ -12,28 +12,35 @@ export interface UpsertTarget {
   attributes: Prisma.JsonValue;
 }
 
-interface ContactValues {
+/** A contact to create. */
+export interface ContactInsert {
   id: string;
   name: string;
   sortName: string;
+  phone: string | null;
+  email: string | null;
   whatsappId: string | null;
   tags: string[];
   attributes: Record<string, unknown>;
+  favourite: boolean;
   consent: Partial<Record<ConsentChannel, ConsentStatus>>;
 }
 
-/** A contact to create. */
-export interface ContactInsert extends ContactValues {
+/**
+ * Final values for a matched contact. null keeps the current value (phone, email, whatsappId,
+ * favourite; tags and attributes, which the import has already merged when the row had any).
+ */
+export interface ContactMerge {
+  id: string;
+  name: string;
+  sortName: string;
   phone: string | null;
   email: string | null;
-  favourite: boolean;
-}
-
-/** Final values for a matched contact; null phone / email / whatsappId / favourite keep the current value. */
-export interface ContactMerge extends ContactValues {
-  phone: string | null;
-  email: string | null;
+  whatsappId: string | null;
+  tags: string[] | null;
+  attributes: Record<string, unknown> | null;
   favourite: boolean | null;
+  consent: Partial<Record<ConsentChannel, ConsentStatus>>;
 }
 
 export interface UpsertPlan<T> {
@@ -51,14 +58,6 @@ export interface ImportProgress {
 }
 
 const UNFINISHED = ['PENDING', 'RUNNING'] as const;
-
-function consentArrays(rows: readonly ContactValues[]) {
-  return {
-    email: rows.map((row) => row.consent.EMAIL ?? null),
-    sms: rows.map((row) => row.consent.SMS ?? null),
-    whatsapp: rows.map((row) => row.consent.WHATSAPP ?? null),
-  };
-}
 
 /** Import jobs, and the bulk writes of an import batch. */
 export class ImportStore {
@@ -135,10 +134,15 @@ export class ImportStore {
     });
   }
 
+  /** Refreshes the planner's statistics after a large import (search plans depend on them). */
+  async analyze(): Promise<void> {
+    await this.prisma.$executeRaw`ANALYZE contact.contact`;
+  }
+
   /**
    * One batch in one transaction: locks the organization's contacts holding any of these phones or
-   * emails, lets `decide` match rows against them, then creates the new contacts in one INSERT and
-   * updates the matched ones in one UPDATE. New rows that meet a contact created meanwhile are
+   * emails, lets `decide` match rows against them, then inserts the new contacts and updates the
+   * matched ones (statements of 200 rows). New rows that meet a contact created meanwhile are
    * skipped (ON CONFLICT DO NOTHING) and reported back as not inserted, for the caller to retry.
    */
   upsertBatch<T>(
@@ -155,16 +159,25 @@ export class ImportStore {
             : await tx.$queryRaw<UpsertTarget[]>`
                 SELECT id, phone, email, tags, attributes FROM contact.contact
                 WHERE organization_id = ${organizationId}::uuid
-                  AND (phone = ANY(${keys.phones}::text[]) OR email = ANY(${keys.emails}::text[]))
+                  AND (phone = ANY(ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(keys.phones)}::jsonb)))
+                    OR email = ANY(ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(keys.emails)}::jsonb))))
                 ORDER BY id
                 FOR UPDATE`;
         const plan = decide(existing);
         const inserted = new Set<string>();
-        if (plan.inserts.length > 0) {
-          const rows = await insertContacts(tx, organizationId, plan.inserts);
-          for (const row of rows) inserted.add(row.id);
+        for (const chunk of chunks(plan.inserts)) {
+          const count = await insertContacts(tx, organizationId, chunk);
+          if (count === chunk.length) {
+            for (const row of chunk) inserted.add(row.id);
+          } else {
+            // Some rows met a contact created meanwhile (rare): find out which went in.
+            const ids = chunk.map((row) => row.id);
+            const rows = await tx.$queryRaw<{ id: string }[]>`
+              SELECT id FROM contact.contact WHERE id = ANY(${ids}::uuid[])`;
+            for (const row of rows) inserted.add(row.id);
+          }
         }
-        if (plan.updates.length > 0) await updateContacts(tx, organizationId, plan.updates);
+        for (const chunk of chunks(plan.updates)) await updateContacts(tx, organizationId, chunk);
         return { outcome: plan.outcome, inserted, updated: plan.updates.map((update) => update.id) };
       },
       { timeout: 60_000, maxWait: 10_000 },
@@ -172,63 +185,85 @@ export class ImportStore {
   }
 }
 
-function insertContacts(tx: Prisma.TransactionClient, organizationId: string, rows: ContactInsert[]) {
-  const consent = consentArrays(rows);
-  return tx.$queryRaw<{ id: string }[]>`
-    INSERT INTO contact.contact (id, organization_id, name, sort_name, phone, email, whatsapp_id, tags, attributes, favourite,
-      email_consent, email_consent_source, email_consent_at, sms_consent, sms_consent_source, sms_consent_at,
-      whatsapp_consent, whatsapp_consent_source, whatsapp_consent_at, created_at, updated_at)
-    SELECT u.id, ${organizationId}::uuid, u.name, u.sort_name, u.phone, u.email, u.whatsapp_id,
-      ARRAY(SELECT jsonb_array_elements_text(u.tags)), u.attributes, u.favourite,
-      COALESCE(u.email_consent::contact.consent_status, 'UNKNOWN'),
-      CASE WHEN u.email_consent IS NULL THEN NULL ELSE 'import' END,
-      CASE WHEN u.email_consent IS NULL THEN NULL ELSE now() END,
-      COALESCE(u.sms_consent::contact.consent_status, 'UNKNOWN'),
-      CASE WHEN u.sms_consent IS NULL THEN NULL ELSE 'import' END,
-      CASE WHEN u.sms_consent IS NULL THEN NULL ELSE now() END,
-      COALESCE(u.whatsapp_consent::contact.consent_status, 'UNKNOWN'),
-      CASE WHEN u.whatsapp_consent IS NULL THEN NULL ELSE 'import' END,
-      CASE WHEN u.whatsapp_consent IS NULL THEN NULL ELSE now() END,
+/**
+ * Rows per statement. A statement's JSON parameter stays well under V8's large-object size
+ * (128 KB): large strings are only reclaimed by full garbage collections, and a 100,000-row import
+ * would pile them up (hundreds of MB of RSS) before one runs.
+ */
+const ROWS_PER_STATEMENT = 200;
+
+function* chunks<T>(rows: readonly T[]): Generator<T[]> {
+  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) yield rows.slice(i, i + ROWS_PER_STATEMENT);
+}
+
+/**
+ * Rows travel as ONE JSON parameter unpacked by jsonb_to_recordset, not as a dozen arrays of
+ * values, with one-letter keys and absent values left out: the fewer bytes and objects per
+ * statement, the less garbage a 100,000-row import leaves for the collector.
+ */
+function batchJson(rows: readonly (ContactInsert | ContactMerge)[]): string {
+  return JSON.stringify(
+    rows.map((row) => {
+      const compact: Record<string, unknown> = { i: row.id, n: row.name, s: row.sortName };
+      if (row.phone !== null) compact.p = row.phone;
+      if (row.email !== null) compact.e = row.email;
+      if (row.whatsappId !== null) compact.w = row.whatsappId;
+      if (row.tags !== null && row.tags.length > 0) compact.t = row.tags;
+      if (row.attributes !== null && Object.keys(row.attributes).length > 0) compact.a = row.attributes;
+      if (row.favourite !== null) compact.f = row.favourite;
+      if (row.consent.EMAIL) compact.ce = row.consent.EMAIL;
+      if (row.consent.SMS) compact.cs = row.consent.SMS;
+      if (row.consent.WHATSAPP) compact.cw = row.consent.WHATSAPP;
+      return compact;
+    }),
+  );
+}
+
+const BATCH_COLUMNS = Prisma.sql`u(i uuid, n text, s text, p text, e text, w text, t text[], a jsonb, f boolean,
+  ce contact.consent_status, cs contact.consent_status, cw contact.consent_status)`;
+
+/** search_text as searchTextOf() builds it: sort name, email, phone digits, joined by U+001F. */
+const searchText = (sortName: Prisma.Sql, email: Prisma.Sql, phone: Prisma.Sql) =>
+  Prisma.sql`${sortName} || chr(31) || coalesce(${email}, '') || chr(31) || coalesce(regexp_replace(${phone}, '\\D', '', 'g'), '')`;
+
+/** Inserts new contacts, skipping any that meet a unique phone / email; returns how many went in. */
+function insertContacts(tx: Prisma.TransactionClient, organizationId: string, rows: ContactInsert[]): Promise<number> {
+  return tx.$executeRaw`
+    INSERT INTO contact.contact (id, organization_id, name, sort_name, search_text, phone, email, whatsapp_id, tags,
+      attributes, favourite, email_consent, email_consent_source, email_consent_at, sms_consent, sms_consent_source,
+      sms_consent_at, whatsapp_consent, whatsapp_consent_source, whatsapp_consent_at, created_at, updated_at)
+    SELECT u.i, ${organizationId}::uuid, u.n, u.s, ${searchText(Prisma.sql`u.s`, Prisma.sql`u.e`, Prisma.sql`u.p`)},
+      u.p, u.e, u.w, coalesce(u.t, '{}'), coalesce(u.a, '{}'), coalesce(u.f, false),
+      coalesce(u.ce, 'UNKNOWN'), CASE WHEN u.ce IS NULL THEN NULL ELSE 'import' END, CASE WHEN u.ce IS NULL THEN NULL ELSE now() END,
+      coalesce(u.cs, 'UNKNOWN'), CASE WHEN u.cs IS NULL THEN NULL ELSE 'import' END, CASE WHEN u.cs IS NULL THEN NULL ELSE now() END,
+      coalesce(u.cw, 'UNKNOWN'), CASE WHEN u.cw IS NULL THEN NULL ELSE 'import' END, CASE WHEN u.cw IS NULL THEN NULL ELSE now() END,
       now(), now()
-    FROM unnest(
-      ${rows.map((row) => row.id)}::uuid[], ${rows.map((row) => row.name)}::text[], ${rows.map((row) => row.sortName)}::text[],
-      ${rows.map((row) => row.phone)}::text[], ${rows.map((row) => row.email)}::text[],
-      ${rows.map((row) => row.whatsappId)}::text[], ${rows.map((row) => JSON.stringify(row.tags))}::jsonb[],
-      ${rows.map((row) => JSON.stringify(row.attributes))}::jsonb[], ${rows.map((row) => row.favourite)}::boolean[],
-      ${consent.email}::text[], ${consent.sms}::text[], ${consent.whatsapp}::text[]
-    ) AS u(id, name, sort_name, phone, email, whatsapp_id, tags, attributes, favourite, email_consent, sms_consent, whatsapp_consent)
-    ON CONFLICT DO NOTHING
-    RETURNING id`;
+    FROM jsonb_to_recordset(${batchJson(rows)}::jsonb) AS ${BATCH_COLUMNS}
+    ON CONFLICT DO NOTHING`;
 }
 
 function updateContacts(tx: Prisma.TransactionClient, organizationId: string, rows: ContactMerge[]) {
-  const consent = consentArrays(rows);
   return tx.$executeRaw`
     UPDATE contact.contact c SET
-      name = u.name,
-      sort_name = u.sort_name,
-      phone = COALESCE(u.phone, c.phone),
-      email = COALESCE(u.email, c.email),
-      whatsapp_id = COALESCE(u.whatsapp_id, c.whatsapp_id),
-      tags = ARRAY(SELECT jsonb_array_elements_text(u.tags)),
-      attributes = u.attributes,
-      favourite = COALESCE(u.favourite, c.favourite),
-      email_consent = COALESCE(u.email_consent::contact.consent_status, c.email_consent),
-      email_consent_source = CASE WHEN u.email_consent IS NULL THEN c.email_consent_source ELSE 'import' END,
-      email_consent_at = CASE WHEN u.email_consent IS NULL THEN c.email_consent_at ELSE now() END,
-      sms_consent = COALESCE(u.sms_consent::contact.consent_status, c.sms_consent),
-      sms_consent_source = CASE WHEN u.sms_consent IS NULL THEN c.sms_consent_source ELSE 'import' END,
-      sms_consent_at = CASE WHEN u.sms_consent IS NULL THEN c.sms_consent_at ELSE now() END,
-      whatsapp_consent = COALESCE(u.whatsapp_consent::contact.consent_status, c.whatsapp_consent),
-      whatsapp_consent_source = CASE WHEN u.whatsapp_consent IS NULL THEN c.whatsapp_consent_source ELSE 'import' END,
-      whatsapp_consent_at = CASE WHEN u.whatsapp_consent IS NULL THEN c.whatsapp_consent_at ELSE now() END,
+      name = u.n,
+      sort_name = u.s,
+      search_text = ${searchText(Prisma.sql`u.s`, Prisma.sql`coalesce(u.e, c.email)`, Prisma.sql`coalesce(u.p, c.phone)`)},
+      phone = coalesce(u.p, c.phone),
+      email = coalesce(u.e, c.email),
+      whatsapp_id = coalesce(u.w, c.whatsapp_id),
+      tags = coalesce(u.t, c.tags),
+      attributes = coalesce(u.a, c.attributes),
+      favourite = coalesce(u.f, c.favourite),
+      email_consent = coalesce(u.ce, c.email_consent),
+      email_consent_source = CASE WHEN u.ce IS NULL THEN c.email_consent_source ELSE 'import' END,
+      email_consent_at = CASE WHEN u.ce IS NULL THEN c.email_consent_at ELSE now() END,
+      sms_consent = coalesce(u.cs, c.sms_consent),
+      sms_consent_source = CASE WHEN u.cs IS NULL THEN c.sms_consent_source ELSE 'import' END,
+      sms_consent_at = CASE WHEN u.cs IS NULL THEN c.sms_consent_at ELSE now() END,
+      whatsapp_consent = coalesce(u.cw, c.whatsapp_consent),
+      whatsapp_consent_source = CASE WHEN u.cw IS NULL THEN c.whatsapp_consent_source ELSE 'import' END,
+      whatsapp_consent_at = CASE WHEN u.cw IS NULL THEN c.whatsapp_consent_at ELSE now() END,
       updated_at = now()
-    FROM unnest(
-      ${rows.map((row) => row.id)}::uuid[], ${rows.map((row) => row.name)}::text[], ${rows.map((row) => row.sortName)}::text[],
-      ${rows.map((row) => row.phone)}::text[], ${rows.map((row) => row.email)}::text[],
-      ${rows.map((row) => row.whatsappId)}::text[], ${rows.map((row) => JSON.stringify(row.tags))}::jsonb[],
-      ${rows.map((row) => JSON.stringify(row.attributes))}::jsonb[], ${rows.map((row) => row.favourite)}::boolean[],
-      ${consent.email}::text[], ${consent.sms}::text[], ${consent.whatsapp}::text[]
-    ) AS u(id, name, sort_name, phone, email, whatsapp_id, tags, attributes, favourite, email_consent, sms_consent, whatsapp_consent)
-    WHERE c.id = u.id AND c.organization_id = ${organizationId}::uuid`;
+    FROM jsonb_to_recordset(${batchJson(rows)}::jsonb) AS ${BATCH_COLUMNS}
+    WHERE c.id = u.i AND c.organization_id = ${organizationId}::uuid`;
 }

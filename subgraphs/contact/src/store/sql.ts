@@ -2,7 +2,7 @@ import { Prisma } from '@switchboard/db';
 
 /** The contact columns under the Prisma model's field names, for raw queries (`c` is the table). */
 export const CONTACT_COLUMNS = Prisma.sql`c.id, c.organization_id AS "organizationId", c.name, c.sort_name AS "sortName",
-  c.phone, c.email,
+  c.search_text AS "searchText", c.phone, c.email,
   c.whatsapp_id AS "whatsappId", c.tags, c.attributes, c.favourite,
   c.email_consent AS "emailConsent", c.email_consent_source AS "emailConsentSource", c.email_consent_at AS "emailConsentAt",
   c.sms_consent AS "smsConsent", c.sms_consent_source AS "smsConsentSource", c.sms_consent_at AS "smsConsentAt",

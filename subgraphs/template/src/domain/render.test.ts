@@ -1,4 +1,4 @@
-import { renderContent, whatsAppDefinition, type RenderSubject } from './render';
+import { renderContent, smsPreview, whatsAppDefinition, type RenderSubject } from './render';
 import type { VariableDeclaration, WhatsAppContent } from './types';
 
 const v = (name: string, type: VariableDeclaration['type'] = 'STRING', example: VariableDeclaration['example'] = null): VariableDeclaration => ({
@@ -216,5 +216,13 @@ describe('renderContent — WhatsApp', () => {
         },
       ],
     });
+  });
+});
+
+describe('smsPreview', () => {
+  it('fills placeholders with examples (formatted) and drops those without one', () => {
+    expect(smsPreview('Hi {{name}}, {{total}} due {{when}}.', [v('name', 'STRING', 'Ann'), v('total', 'CURRENCY', { amount: 5, currency: 'EUR' }), v('when', 'DATE')])).toBe(
+      'Hi Ann, €5.00 due .',
+    );
   });
 });

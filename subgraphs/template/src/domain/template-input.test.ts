@@ -67,7 +67,7 @@ describe('validateTemplateInput — email', () => {
   });
 
   it('requires the content of its channel', () => {
-    expect(issues(email({ email: null }))).toContainEqual({ field: 'email', message: 'A EMAIL template needs its content in email' });
+    expect(issues(email({ email: null }))).toContainEqual({ field: 'email', message: 'An EMAIL template needs its content in email' });
   });
 
   it('refuses a multi-line subject and a positional placeholder', () => {

@@ -77,6 +77,8 @@ const WHATSAPP_NAME = /^[a-z0-9_]+$/;
 const LANGUAGE = /^[a-z]{2,3}(?:_[A-Z]{2})?$/;
 const E164 = /^\+[1-9][0-9]{6,14}$/;
 const CHANNEL_FIELD = { EMAIL: 'email', SMS: 'sms', WHATSAPP: 'whatsapp' } as const;
+/** "an EMAIL template", "an SMS template", "a WHATSAPP template". */
+export const withArticle = (channel: Channel) => `${channel === 'WHATSAPP' ? 'a' : 'an'} ${channel}`;
 
 /** Where each placeholder name was found, for messages like "{{x}} in email.subject". */
 type Usage = Map<string, string[]>;
@@ -84,6 +86,8 @@ type Usage = Map<string, string[]>;
 function use(usage: Usage, names: readonly string[], field: string) {
   for (const name of names) usage.set(name, [...(usage.get(name) ?? []), field]);
 }
+
+const capitalize = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
 function validateEmail(input: EmailInput, issues: InputIssue[], usage: Usage): EmailContent {
   const subject = input.subject.trim();
@@ -294,7 +298,7 @@ export function validateTemplateInput(input: TemplateInput): TemplateValidation 
 
   for (const other of ['EMAIL', 'SMS', 'WHATSAPP'] as const) {
     if (other !== channel && input[CHANNEL_FIELD[other]] != null) {
-      issues.push({ field: CHANNEL_FIELD[other], message: `This is a ${channel} template: give its content in ${CHANNEL_FIELD[channel]}` });
+      issues.push({ field: CHANNEL_FIELD[other], message: `This is ${withArticle(channel)} template: give its content in ${CHANNEL_FIELD[channel]}` });
     }
   }
 
@@ -303,7 +307,7 @@ export function validateTemplateInput(input: TemplateInput): TemplateValidation 
   if (channel === 'EMAIL' && input.email) content = validateEmail(input.email, issues, usage);
   else if (channel === 'SMS' && input.sms) content = validateSms(input.sms, issues, usage);
   else if (channel === 'WHATSAPP' && input.whatsapp) content = validateWhatsApp(input.whatsapp, issues, usage);
-  else issues.push({ field, message: `A ${channel} template needs its content in ${field}` });
+  else issues.push({ field, message: `${capitalize(withArticle(channel))} template needs its content in ${field}` });
 
   const { declarations, issues: declarationIssues } = validateDeclarations(
     input.variables,

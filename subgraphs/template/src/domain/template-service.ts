@@ -8,7 +8,7 @@ import type { Logger } from '@switchboard/config';
 import { checkSubmission, checkTransition, chooseVersion, isSendable, planEdit, REVIEW_STATUSES } from './approval';
 import { decodeCursor, encodeCursor, isUuid } from './cursor';
 import { renderContent, type RenderedContent, type RenderFailure } from './render';
-import { validateTemplateInput, type EmailInput, type SmsInput, type TemplateInput, type WhatsAppInput } from './template-input';
+import { validateTemplateInput, withArticle, type EmailInput, type SmsInput, type TemplateInput, type WhatsAppInput } from './template-input';
 import type {
   Channel,
   InputIssue,
@@ -49,7 +49,7 @@ export interface TemplateListArgs {
 
 export interface TemplatePage {
   edges: { cursor: string; node: TemplateView }[];
-  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
   totalCount: number;
 }
 
@@ -160,7 +160,12 @@ export class TemplateService {
     const edges = page.views.map((node) => ({ cursor: encodeCursor(node), node }));
     return {
       edges,
-      pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.length ? edges[edges.length - 1]!.cursor : null },
+      pageInfo: {
+        hasNextPage: page.hasNextPage,
+        hasPreviousPage: after !== null,
+        startCursor: edges[0]?.cursor ?? null,
+        endCursor: edges.length ? edges[edges.length - 1]!.cursor : null,
+      },
       totalCount: page.totalCount,
     };
   }
@@ -383,7 +388,7 @@ export class TemplateService {
 
   private nameTaken(channel: Channel, name: string, language: string | null) {
     return conflict(
-      `A ${channel} template named "${name}"${language ? ` in ${language}` : ''} already exists`,
+      `${withArticle(channel).replace(/^a/, 'A')} template named "${name}"${language ? ` in ${language}` : ''} already exists`,
       { field: 'name' },
     );
   }

@@ -1,0 +1,216 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Logger } from '@switchboard/config';
+import { eventCatalog, isUnreadableEventError, type EventEnvelope } from '@switchboard/events';
+import { BoundedQueue } from './bounded-queue';
+import type { EventSource, SubscriptionScope } from './event-source';
+
+export interface KafkaEventSourceOptions {
+  kafka: Kafka;
+  /** The topics this source serves (others are refused). */
+  topics: readonly string[];
+  /** Events a subscriber may fall behind before its queue overflows. */
+  queueSize: number;
+  log: Logger;
+  /**
+   * Consumer group of this gateway instance (default `gateway-subscriptions.<host>.<pid>.<random>`).
+   * Each instance must have its own: every instance needs every event for its own subscribers.
+   */
+  groupId?: string;
+  /** Decodes a message value into an envelope (default: the Switchboard event catalog). */
+  decode?: (value: Buffer | null) => EventEnvelope;
+  /** Longest fetch wait when idle (default 500 ms; bounds how fast close() returns). */
+  maxWaitTimeMs?: number;
+  sessionTimeoutMs?: number;
+}
+
+export interface KafkaEventSourceStats {
+  /** Messages read from Kafka. */
+  received: number;
+  /** Messages nobody listened to (not even decoded). */
+  unheard: number;
+  /** Deliveries into subscriber queues. */
+  delivered: number;
+  /** Messages that did not decode against the catalog (skipped). */
+  unreadable: number;
+  /** Consumer restarts after a crash (broker gone, rebalance failures). */
+  restarts: number;
+}
+
+/** The organization key of listeners that asked for every organization (internal tools; the bridge always scopes). */
+const ANY_ORGANIZATION = '*';
+
+/**
+ * Kafka event source of the subscription bridge. One consumer per gateway instance, in a group of
+ * its own, reading the served topics **from the latest offset** (subscriptions are live: nothing
+ * before the gateway started is replayed). Each message is decoded once (catalog), then pushed —
+ * never awaited — into the bounded queues of the listeners of its topic and organization; a queue
+ * that overflows fails only its own subscriber. Memory is the fetch in flight plus the queues.
+ *
+ * Offsets are committed every few seconds so a consumer that restarts after a crash (the broker
+ * went away) resumes where it was instead of skipping to the end. A new gateway instance starts at
+ * the end, with a new group.
+ */
+export class KafkaEventSource implements EventSource {
+  private readonly listeners = new Map<string, Map<string, Set<BoundedQueue<unknown>>>>();
+  private readonly served: Set<string>;
+  private readonly groupId: string;
+  private readonly log: Logger;
+  private readonly decode: (value: Buffer | null) => EventEnvelope;
+  private readonly counters: KafkaEventSourceStats = { received: 0, unheard: 0, delivered: 0, unreadable: 0, restarts: 0 };
+  private consumer: Consumer | null = null;
+  private ready: Promise<void> | null = null;
+  private closed = false;
+  private restartTimer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly options: KafkaEventSourceOptions) {
+    this.served = new Set(options.topics);
+    this.groupId = options.groupId ?? `gateway-subscriptions.${hostname()}.${process.pid}.${randomBytes(4).toString('hex')}`;
+    this.log = options.log.child({ component: 'kafka-event-source', groupId: this.groupId });
+    this.decode = options.decode ?? ((value) => eventCatalog.decode(value));
+  }
+
+  stats(): KafkaEventSourceStats {
+    return { ...this.counters };
+  }
+
+  /**
+   * Joins the group and waits for the first fetch, so the start offsets are fixed: an event
+   * published after this resolves reaches the listeners. Called by the first `subscribe`; the
+   * gateway calls it at start so the first subscriber does not wait for the join.
+   */
+  start(): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('the Kafka event source is closed'));
+    this.ready ??= this.run().catch((error: unknown) => {
+      this.ready = null;
+      throw error;
+    });
+    return this.ready;
+  }
+
+  async subscribe(topic: string, scope: SubscriptionScope = {}): Promise<AsyncIterableIterator<unknown>> {
+    if (!this.served.has(topic)) throw new Error(`Kafka event source does not serve "${topic}"`);
+    await this.start();
+    const organization = scope.organizationId ?? ANY_ORGANIZATION;
+    let byOrganization = this.listeners.get(topic);
+    if (!byOrganization) {
+      byOrganization = new Map();
+      this.listeners.set(topic, byOrganization);
+    }
+    let queues = byOrganization.get(organization);
+    if (!queues) {
+      queues = new Set();
+      byOrganization.set(organization, queues);
+    }
+    const set = queues;
+    const map = byOrganization;
+    const queue = new BoundedQueue<unknown>(this.options.queueSize, () => {
+      set.delete(queue);
+      if (set.size === 0 && map.get(organization) === set) map.delete(organization);
+    });
+    set.add(queue);
+    return queue;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    for (const byOrganization of this.listeners.values()) {
+      for (const queues of byOrganization.values()) for (const queue of [...queues]) await queue.return();
+    }
+    this.listeners.clear();
+    await this.ready?.catch(() => undefined);
+    const consumer = this.consumer;
+    this.consumer = null;
+    await consumer?.disconnect().catch((error: unknown) => this.log.warn({ err: error }, 'could not disconnect the subscription consumer'));
+  }
+
+  private async run(): Promise<void> {
+    const consumer = this.options.kafka.consumer({
+      groupId: this.groupId,
+      sessionTimeout: this.options.sessionTimeoutMs ?? 10_000,
+      heartbeatInterval: 1_000,
+      maxWaitTimeInMs: this.options.maxWaitTimeMs ?? 500,
+      // Retry connections for a long while: the broker may be restarting.
+      retry: { retries: 10, initialRetryTime: 200, maxRetryTime: 5_000 },
+    });
+    this.consumer = consumer;
+    const joined = new Promise<void>((resolve, reject) => {
+      let groupJoined = false;
+      const removeJoin = consumer.on(consumer.events.GROUP_JOIN, () => {
+        groupJoined = true;
+      });
+      const removeFetch = consumer.on(consumer.events.FETCH, () => {
+        if (!groupJoined) return;
+        removeJoin();
+        removeFetch();
+        resolve();
+      });
+      const removeCrash = consumer.on(consumer.events.CRASH, (event) => {
+        const { error, restart } = event.payload;
+        this.log.warn({ err: error?.message, restart }, 'subscription consumer crashed');
+        if (!groupJoined) {
+          removeCrash();
+          reject(error);
+          return;
+        }
+        if (!restart) this.scheduleRestart(consumer);
+        else this.counters.restarts += 1;
+      });
+    });
+    await consumer.connect();
+    for (const topic of this.served) await consumer.subscribe({ topic, fromBeginning: false });
+    await consumer.run({
+      autoCommit: true,
+      autoCommitInterval: 5_000,
+      partitionsConsumedConcurrently: 4,
+      eachBatchAutoResolve: true,
+      eachBatch: async (payload) => this.dispatchBatch(payload),
+    });
+    await joined;
+    this.log.info({ topics: [...this.served] }, 'subscription consumer listening');
+  }
+
+  /** A consumer that crashed for good (kafkajs will not restart it): start a new one after a pause. */
+  private scheduleRestart(consumer: Consumer): void {
+    if (this.closed || this.restartTimer) return;
+    this.counters.restarts += 1;
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = null;
+      if (this.closed || this.consumer !== consumer) return;
+      void consumer.disconnect().catch(() => undefined);
+      this.ready = null;
+      this.start().catch((error: unknown) => {
+        this.log.warn({ err: (error as Error)?.message }, 'could not restart the subscription consumer; retrying');
+        this.scheduleRestart(this.consumer ?? consumer);
+      });
+    }, 2_000);
+  }
+
+  private async dispatchBatch({ batch, heartbeat }: EachBatchPayload): Promise<void> {
+    const byOrganization = this.listeners.get(batch.topic);
+    for (const message of batch.messages) {
+      this.counters.received += 1;
+      if (!byOrganization || byOrganization.size === 0) {
+        this.counters.unheard += 1;
+        continue;
+      }
+      let event: EventEnvelope;
+      try {
+        event = this.decode(message.value);
+      } catch (error) {
+        if (!isUnreadableEventError(error)) throw error;
+        this.counters.unreadable += 1;
+        this.log.warn({ topic: batch.topic, offset: message.offset, reason: error.reason }, 'skipped an unreadable event');
+        continue;
+      }
+      const targets = [byOrganization.get(event.organizationId ?? ''), byOrganization.get(ANY_ORGANIZATION)];
+      for (const queues of targets) {
+        if (!queues) continue;
+        for (const queue of [...queues]) if (queue.push(event)) this.counters.delivered += 1;
+      }
+    }
+    await heartbeat();
+  }
+}

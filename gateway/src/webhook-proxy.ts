@@ -1,0 +1,135 @@
+import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { Logger } from '@switchboard/config';
+import { sendGraphQLError } from './http';
+
+/** Paths the gateway hands to the messaging server as they are (provider webhooks). */
+export const WEBHOOK_PATH_PREFIX = '/webhooks/';
+
+/** Hop-by-hop headers (RFC 9110 §7.6.1): they describe one connection, never forwarded. */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
+
+export interface WebhookProxyOptions {
+  /** Origin of the server that owns the webhooks (`http://127.0.0.1:4007`); path and query are kept. */
+  upstream: string;
+  /** Largest body forwarded (bigger ones are refused with 413 before anything is sent). */
+  maxBodyBytes: number;
+  /** Client IP as the gateway sees it (X-Forwarded-For). */
+  clientIp(req: IncomingMessage): string;
+  /** Longest wait for the upstream's answer (default 30 s). */
+  timeoutMs?: number;
+  log: Logger;
+}
+
+function forwardedHeaders(req: IncomingMessage, clientIp: string): IncomingHttpHeaders {
+  const headers: IncomingHttpHeaders = {};
+  const named = new Set(
+    String(req.headers.connection ?? '')
+      .split(',')
+      .map((name) => name.trim().toLowerCase())
+      .filter(Boolean),
+  );
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined || HOP_BY_HOP.has(name) || named.has(name) || name === 'host') continue;
+    headers[name] = value;
+  }
+  const prior = req.headers['x-forwarded-for'];
+  headers['x-forwarded-for'] = prior ? `${Array.isArray(prior) ? prior.join(', ') : prior}, ${clientIp}` : clientIp;
+  headers['x-forwarded-host'] ??= req.headers.host;
+  headers['x-forwarded-proto'] ??= 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http';
+  return headers;
+}
+
+/**
+ * A plain reverse proxy for `/webhooks/*`: method, path, query, headers and the body byte for byte
+ * (providers sign the raw body, and Twilio the full public URL — which the messaging server
+ * rebuilds from its configured public URL plus this unchanged path and query). The upstream's
+ * answer goes back as it is. Providers reach the webhooks on the public URL, which is the gateway's.
+ */
+export function createWebhookProxy(options: WebhookProxyOptions) {
+  const upstream = new URL(options.upstream);
+  const send = upstream.protocol === 'https:' ? httpsRequest : httpRequest;
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const log = options.log.child({ component: 'webhook-proxy' });
+
+  return function proxy(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > options.maxBodyBytes) {
+      req.resume();
+      res.setHeader('connection', 'close');
+      sendGraphQLError(res, 413, 'PAYLOAD_TOO_LARGE', `Request body is larger than the limit of ${options.maxBodyBytes} bytes`);
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve) => {
+      let finished = false;
+      const finish = () => {
+        if (!finished) {
+          finished = true;
+          resolve();
+        }
+      };
+      const fail = (status: number, code: string, message: string) => {
+        if (!res.headersSent) sendGraphQLError(res, status, code, message);
+        else res.destroy();
+        finish();
+      };
+      const outgoing = send(
+        {
+          protocol: upstream.protocol,
+          hostname: upstream.hostname,
+          port: upstream.port,
+          method: req.method,
+          path: req.url ?? '/',
+          headers: { ...forwardedHeaders(req, options.clientIp(req)), host: upstream.host },
+          timeout: timeoutMs,
+        },
+        (answer) => {
+          const headers: Record<string, string | string[]> = {};
+          for (const [name, value] of Object.entries(answer.headers)) {
+            if (value !== undefined && !HOP_BY_HOP.has(name)) headers[name] = value;
+          }
+          res.writeHead(answer.statusCode ?? 502, headers);
+          answer.pipe(res);
+          answer.on('end', finish);
+          answer.on('error', () => {
+            res.destroy();
+            finish();
+          });
+        },
+      );
+      outgoing.on('timeout', () => {
+        outgoing.destroy(new Error('upstream timeout'));
+        log.warn({ path: new URL(req.url ?? '/', 'http://x').pathname }, 'webhook upstream did not answer in time');
+        fail(504, 'GATEWAY_TIMEOUT', 'The webhook receiver did not answer in time');
+      });
+      outgoing.on('error', (error) => {
+        if (finished) return;
+        log.error({ err: error.message }, 'webhook upstream unreachable');
+        fail(502, 'BAD_GATEWAY', 'The webhook receiver is unavailable');
+      });
+
+      let size = 0;
+      req.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > options.maxBodyBytes) {
+          req.unpipe(outgoing);
+          outgoing.destroy();
+          req.resume();
+          res.setHeader('connection', 'close');
+          fail(413, 'PAYLOAD_TOO_LARGE', `Request body is larger than the limit of ${options.maxBodyBytes} bytes`);
+        }
+      });
+      req.pipe(outgoing);
+    });
+  };
+}

@@ -1,0 +1,344 @@
+import type { Logger } from '@switchboard/config';
+import { eventCatalog, isUnreadableEventError, type EventEnvelope, type SwitchboardEvent } from '@switchboard/events';
+import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
+import type { DedupeStore } from './dedupe';
+import { connectProducer } from './producer';
+import { backoffMs, sleep } from './sleep';
+import { ensureTopics } from './topics';
+
+/** Where a message came from, for the handler's logs and for long handlers' heartbeats. */
+export interface MessageMeta {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  headers: Record<string, string>;
+  /** Broker timestamp (ms since epoch, as kafkajs gives it). */
+  timestamp: string;
+  /** 1 on the first call for this delivery, then 2, 3 … while the handler keeps failing. */
+  attempt: number;
+  /** Tells the group coordinator this member is alive: call it in handlers that run for seconds. */
+  heartbeat(): Promise<void>;
+}
+
+/** Anything that turns a message value into an event or throws UnreadableEventError (the catalog). */
+export interface EventDecoder<E> {
+  decode(value: Buffer | null): E;
+}
+
+export interface RunConsumerOptions<E extends EventEnvelope = SwitchboardEvent> {
+  kafka: Kafka;
+  groupId: string;
+  topics: string[];
+  /**
+   * Applies one event (the writer side: database, provider call, publish …). The offset is
+   * committed only after it resolves; if it throws, it is called again with backoff and nothing
+   * after it in the partition is committed meanwhile.
+   */
+  handle(event: E, meta: MessageMeta): Promise<void>;
+  log: Logger;
+  /** Default: the Switchboard catalog. */
+  catalog?: EventDecoder<E>;
+  /** Partitions handled at the same time (kafkajs partitionsConsumedConcurrently, default 1). One partition is always sequential. */
+  concurrency?: number;
+  /** Skips event ids the group already handled (redeliveries after a crash or rebalance). */
+  dedupe?: DedupeStore;
+  /** Where a new group starts (default true: the earliest retained message, so nothing published before it is missed). */
+  fromBeginning?: boolean;
+  retry?: {
+    /** First backoff (default 200 ms), doubling up to `maxMs` (default 30 s). */
+    initialMs?: number;
+    maxMs?: number;
+    /**
+     * Calls of a failing handler before the message goes to `<topic>.deadletter` and the
+     * consumer moves on (default: unlimited — the partition waits until the handler succeeds).
+     */
+    maxAttempts?: number;
+  };
+  /**
+   * When handled offsets are committed: after `everyMessages` messages (default 1: each one, so
+   * a crash redelivers at most the message in flight) or `intervalMs`, and always at the end of
+   * a batch and on shutdown.
+   */
+  commit?: { everyMessages?: number; intervalMs?: number };
+  /** Create the topics and their parking topics first (default: no; the broker or ops create them). */
+  ensureTopics?: { partitions: number };
+  sessionTimeoutMs?: number;
+  heartbeatIntervalMs?: number;
+  rebalanceTimeoutMs?: number;
+  /** Longest wait of one fetch when there is nothing to read (default 1 000 ms; bounds shutdown time). */
+  maxWaitTimeMs?: number;
+}
+
+export interface ConsumerStats {
+  /** Messages taken from Kafka (redeliveries included). */
+  received: number;
+  /** Events the handler applied. */
+  handled: number;
+  /** Events skipped because the dedupe store knew their id. */
+  duplicates: number;
+  /** Messages parked on `<topic>.unreadable`. */
+  unreadable: number;
+  /** Events parked on `<topic>.deadletter` after `maxAttempts`. */
+  deadLettered: number;
+  /** Handler calls that threw. */
+  failedAttempts: number;
+}
+
+export interface ConsumerHandle {
+  readonly groupId: string;
+  stats(): ConsumerStats;
+  /** Pauses fetching, waits for the messages in flight, commits, leaves the group, disconnects. */
+  stop(): Promise<void>;
+}
+
+export const UNREADABLE_SUFFIX = '.unreadable';
+export const DEADLETTER_SUFFIX = '.deadletter';
+
+/** The parking topics of a consumer's topics (for ops, and `ensureTopics`). */
+export function parkingTopics(topics: readonly string[]): string[] {
+  return topics.flatMap((topic) => [topic + UNREADABLE_SUFFIX, topic + DEADLETTER_SUFFIX]);
+}
+
+function headerMap(headers: IHeaders | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (value === undefined) continue;
+    const first = Array.isArray(value) ? value[0] : value;
+    if (first !== undefined) out[name] = first.toString();
+  }
+  return out;
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+class LeaseBusy extends Error {
+  constructor() {
+    super('another consumer holds this event id');
+  }
+}
+
+/**
+ * The consumer transport every worker uses: decode with the catalog, hand each event to
+ * `handle`, commit only what the handler finished. Unreadable messages are counted and parked
+ * on `<topic>.unreadable` (the consumer goes on); a failing handler is retried with backoff
+ * without committing past it; with a dedupe store, an event id the group already handled is
+ * skipped. `stop()` pauses, waits for in-flight messages, commits, and disconnects.
+ */
+export async function runConsumer<E extends EventEnvelope = SwitchboardEvent>(
+  options: RunConsumerOptions<E>,
+): Promise<ConsumerHandle> {
+  const { kafka, groupId, topics, handle, dedupe } = options;
+  const log = options.log.child({ component: 'consumer', groupId });
+  const decoder = (options.catalog ?? eventCatalog) as EventDecoder<E>;
+  const initialMs = options.retry?.initialMs ?? 200;
+  const maxMs = options.retry?.maxMs ?? 30_000;
+  const maxAttempts = options.retry?.maxAttempts ?? Number.POSITIVE_INFINITY;
+  const heartbeatIntervalMs = options.heartbeatIntervalMs ?? 3_000;
+  const stats: ConsumerStats = { received: 0, handled: 0, duplicates: 0, unreadable: 0, deadLettered: 0, failedAttempts: 0 };
+  const stopController = new AbortController();
+  let stopping = false;
+
+  if (options.ensureTopics) {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      await ensureTopics(admin, [...topics, ...parkingTopics(topics)], options.ensureTopics.partitions);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  const { producer } = await connectProducer(kafka, { log, idempotent: false });
+  const consumer: Consumer = kafka.consumer({
+    groupId,
+    sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+    rebalanceTimeout: options.rebalanceTimeoutMs ?? 60_000,
+    heartbeatInterval: heartbeatIntervalMs,
+    maxWaitTimeInMs: options.maxWaitTimeMs ?? 1_000,
+  });
+  consumer.on(consumer.events.CRASH, (event) => {
+    log.error({ err: errorText(event.payload.error), restart: event.payload.restart }, 'kafka consumer crashed');
+  });
+
+  /** One partition's batch: whether it may go on (no shutdown, no rebalance). */
+  interface BatchContext {
+    payload: EachBatchPayload;
+    lost: boolean;
+  }
+  const active = (ctx: BatchContext): boolean =>
+    !stopping && !ctx.lost && ctx.payload.isRunning() && !ctx.payload.isStale();
+
+  /** Waits `ms` while heartbeating; a failed heartbeat (rebalance) ends the batch. */
+  async function wait(ctx: BatchContext, ms: number): Promise<void> {
+    const until = Date.now() + ms;
+    while (active(ctx)) {
+      const left = until - Date.now();
+      if (left <= 0) return;
+      await sleep(Math.min(left, heartbeatIntervalMs), stopController.signal);
+      try {
+        await ctx.payload.heartbeat();
+      } catch {
+        ctx.lost = true;
+      }
+    }
+  }
+
+  /** Runs `fn` until it succeeds; false if the batch ended first (shutdown or rebalance). */
+  async function untilDone(ctx: BatchContext, what: string, fields: object, fn: () => Promise<void>): Promise<boolean> {
+    for (let attempt = 1; ; attempt++) {
+      if (!active(ctx)) return false;
+      try {
+        await fn();
+        return true;
+      } catch (error) {
+        log.warn({ ...fields, attempt, err: errorText(error) }, `${what} failed; retrying`);
+        await wait(ctx, backoffMs(attempt, initialMs, maxMs));
+      }
+    }
+  }
+
+  async function park(topic: string, message: KafkaMessage, source: { topic: string; partition: number }, reason: string): Promise<void> {
+    await producer.send({
+      topic,
+      acks: -1,
+      messages: [
+        {
+          key: message.key,
+          value: message.value,
+          headers: {
+            ...message.headers,
+            'x-parked-reason': reason,
+            'x-original-topic': source.topic,
+            'x-original-partition': String(source.partition),
+            'x-original-offset': message.offset,
+            'x-consumer-group': groupId,
+          },
+        },
+      ],
+    });
+  }
+
+  /** Handles one message; true when its offset may be committed. */
+  async function processMessage(ctx: BatchContext, message: KafkaMessage): Promise<boolean> {
+    const { topic, partition } = ctx.payload.batch;
+    const where = { topic, partition, offset: message.offset };
+    stats.received += 1;
+
+    let event: E;
+    try {
+      event = decoder.decode(message.value);
+    } catch (error) {
+      if (!isUnreadableEventError(error)) throw error;
+      const reason = `${error.reason}: ${error.message}`;
+      log.warn({ ...where, reason: error.reason, type: error.details.type, issues: error.details.issues }, 'unreadable message; parking it');
+      const parked = await untilDone(ctx, 'parking an unreadable message', where, () =>
+        park(topic + UNREADABLE_SUFFIX, message, { topic, partition }, reason),
+      );
+      if (parked) stats.unreadable += 1;
+      return parked;
+    }
+
+    const fields = { ...where, eventId: event.id, type: event.type };
+    const dedupeKey = `${groupId}:${event.id}`;
+    for (let attempt = 1; ; attempt++) {
+      if (!active(ctx)) return false;
+      let claimed = false;
+      try {
+        if (dedupe) {
+          const claim = await dedupe.claim(dedupeKey);
+          if (claim === 'done') {
+            stats.duplicates += 1;
+            log.debug(fields, 'event already handled; skipping');
+            return true;
+          }
+          if (claim === 'busy') throw new LeaseBusy();
+          claimed = true;
+        }
+        await handle(event, {
+          ...where,
+          key: message.key?.toString() ?? null,
+          headers: headerMap(message.headers),
+          timestamp: message.timestamp,
+          attempt,
+          heartbeat: () => ctx.payload.heartbeat(),
+        });
+      } catch (error) {
+        if (claimed) await dedupe?.release(dedupeKey).catch(() => {});
+        if (error instanceof LeaseBusy) {
+          log.info(fields, 'event is being handled by another member; waiting');
+        } else {
+          stats.failedAttempts += 1;
+          log.warn({ ...fields, attempt, err: errorText(error) }, 'handler failed; retrying');
+          if (attempt >= maxAttempts) {
+            const parked = await untilDone(ctx, 'dead-lettering an event', fields, () =>
+              park(topic + DEADLETTER_SUFFIX, message, { topic, partition }, `handler failed ${attempt} times: ${errorText(error)}`),
+            );
+            if (parked) {
+              stats.deadLettered += 1;
+              log.error({ ...fields, attempts: attempt }, 'handler kept failing; event parked on the dead-letter topic');
+            }
+            return parked;
+          }
+        }
+        await wait(ctx, backoffMs(attempt, initialMs, maxMs));
+        continue;
+      }
+      stats.handled += 1;
+      if (dedupe) {
+        // The side effect happened: remembering it may fail (then a redelivery repeats it: at least once).
+        await dedupe.complete(dedupeKey).catch((error: unknown) => {
+          log.warn({ ...fields, err: errorText(error) }, 'could not record the event as handled');
+        });
+      }
+      return true;
+    }
+  }
+
+  await consumer.connect();
+  for (const topic of topics) {
+    await consumer.subscribe({ topic, fromBeginning: options.fromBeginning ?? true });
+  }
+  await consumer.run({
+    autoCommit: true,
+    autoCommitThreshold: options.commit?.everyMessages ?? 1,
+    ...(options.commit?.intervalMs ? { autoCommitInterval: options.commit.intervalMs } : {}),
+    eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: options.concurrency ?? 1,
+    eachBatch: async (payload) => {
+      const ctx: BatchContext = { payload, lost: false };
+      for (const message of payload.batch.messages) {
+        if (!active(ctx)) break;
+        const done = await processMessage(ctx, message);
+        if (!done) break;
+        payload.resolveOffset(message.offset);
+        await payload.commitOffsetsIfNecessary();
+      }
+    },
+  });
+  log.info({ topics }, 'consumer running');
+
+  let stopped: Promise<void> | undefined;
+  return {
+    groupId,
+    stats: () => ({ ...stats }),
+    stop() {
+      stopped ??= (async () => {
+        stopping = true;
+        stopController.abort();
+        try {
+          consumer.pause(topics.map((topic) => ({ topic })));
+        } catch {
+          // not running (crashed): nothing to pause
+        }
+        // kafkajs waits for the batch in flight, commits the resolved offsets, leaves the group.
+        await consumer.disconnect();
+        await producer.disconnect();
+        log.info({ ...stats }, 'consumer stopped');
+      })();
+      return stopped;
+    },
+  };
+}

@@ -1,0 +1,18 @@
+export { createKafka, type CreateKafkaOptions, type KafkaLogLevel } from './client';
+export { connectProducer, createProducer, sendEvents, type ConnectedProducer, type CreateProducerOptions } from './producer';
+export { ensureTopics } from './topics';
+export {
+  DEADLETTER_SUFFIX,
+  UNREADABLE_SUFFIX,
+  parkingTopics,
+  runConsumer,
+  type ConsumerHandle,
+  type ConsumerStats,
+  type EventDecoder,
+  type MessageMeta,
+  type RunConsumerOptions,
+} from './consumer';
+export { createRedisDedupeStore, type ClaimResult, type DedupeStore, type RedisDedupeStoreOptions } from './dedupe';
+export { startEmbeddedBrokerIfNeeded, type EmbeddedBrokerOptions, type KafkaEndpoint } from './embedded-broker';
+export { backoffMs, sleep } from './sleep';
+export type { Kafka, Producer, Consumer, Admin } from 'kafkajs';

@@ -1,0 +1,257 @@
+import { randomUUID } from 'node:crypto';
+import type { BrokerHandle } from '@switchboard/kafka-broker';
+import type { EventEnvelope, SwitchboardEvent } from '@switchboard/events';
+import type { Admin, Kafka } from 'kafkajs';
+import type { Redis } from 'ioredis';
+import { createRedisDedupeStore, runConsumer, type ConsumerHandle, type RunConsumerOptions } from '../src';
+import {
+  clearPrefix,
+  committedOffset,
+  kafkaFor,
+  log,
+  pause,
+  produce,
+  readTopic,
+  redisClient,
+  startTestBroker,
+  teamEvents,
+  uniqueName,
+  waitFor,
+} from './helpers';
+
+let broker: BrokerHandle;
+let kafka: Kafka;
+let admin: Admin;
+let redis: Redis;
+const redisPrefix = `test:kafka:${randomUUID()}:`;
+const handles: ConsumerHandle[] = [];
+
+beforeAll(async () => {
+  broker = await startTestBroker();
+  kafka = kafkaFor(broker.brokers);
+  admin = kafka.admin();
+  await admin.connect();
+  redis = redisClient();
+});
+
+afterEach(async () => {
+  await Promise.all(handles.splice(0).map((handle) => handle.stop()));
+});
+
+afterAll(async () => {
+  await admin.disconnect();
+  await clearPrefix(redis, redisPrefix);
+  redis.disconnect();
+  await broker.close();
+});
+
+function start(options: Partial<RunConsumerOptions> & Pick<RunConsumerOptions, 'topics' | 'handle'>): Promise<ConsumerHandle> {
+  return runConsumer({
+    kafka,
+    groupId: uniqueName('group'),
+    log,
+    maxWaitTimeMs: 100,
+    heartbeatIntervalMs: 300,
+    retry: { initialMs: 20, maxMs: 100 },
+    ...options,
+  }).then((handle) => {
+    handles.push(handle);
+    return handle;
+  });
+}
+
+describe('runConsumer', () => {
+  it('hands every event to the handler in order and commits each one after the handler resolved', async () => {
+    const topic = uniqueName('team.changed');
+    const events = teamEvents(5);
+    await produce(kafka, topic, events);
+    const seen: { id: string; offset: string }[] = [];
+    const committedWhenCalled: number[] = [];
+    const groupId = uniqueName('group');
+    const handle = await start({
+      groupId,
+      topics: [topic],
+      handle: async (event, meta) => {
+        committedWhenCalled.push(await committedOffset(admin, groupId, topic));
+        seen.push({ id: event.id, offset: meta.offset });
+      },
+    });
+    await waitFor(() => seen.length === 5, '5 events');
+    expect(seen.map((s) => s.id)).toEqual(events.map((e) => e.id));
+    // When the handler is called for offset n, exactly offsets < n are committed.
+    expect(committedWhenCalled).toEqual([-1, 1, 2, 3, 4]);
+    await waitFor(async () => (await committedOffset(admin, groupId, topic)) === 5, 'offset 5 committed');
+    expect(handle.stats()).toMatchObject({ received: 5, handled: 5, unreadable: 0, duplicates: 0 });
+  });
+
+  it('retries a failing handler with backoff and never commits past it', async () => {
+    const topic = uniqueName('team.changed');
+    const events = teamEvents(4);
+    await produce(kafka, topic, events);
+    const groupId = uniqueName('group');
+    const calls: string[] = [];
+    let failures = 0;
+    const handle = await start({
+      groupId,
+      topics: [topic],
+      handle: async (event, meta) => {
+        calls.push(`${event.id}#${meta.attempt}`);
+        if (event.id === events[1]!.id && failures < 3) {
+          failures += 1;
+          // While it keeps failing, only the first event is committed.
+          expect(await committedOffset(admin, groupId, topic)).toBe(1);
+          throw new Error('database unavailable');
+        }
+      },
+    });
+    await waitFor(() => handle.stats().handled === 4, '4 events handled');
+    expect(calls).toEqual([
+      `${events[0]!.id}#1`,
+      `${events[1]!.id}#1`,
+      `${events[1]!.id}#2`,
+      `${events[1]!.id}#3`,
+      `${events[1]!.id}#4`,
+      `${events[2]!.id}#1`,
+      `${events[3]!.id}#1`,
+    ]);
+    expect(handle.stats()).toMatchObject({ handled: 4, failedAttempts: 3 });
+    await waitFor(async () => (await committedOffset(admin, groupId, topic)) === 4, 'offset 4 committed');
+  });
+
+  it('parks unreadable messages on <topic>.unreadable, counts them, and goes on', async () => {
+    const topic = uniqueName('team.changed');
+    const [first, last] = teamEvents(2);
+    const unknownType = JSON.stringify({ ...first, id: randomUUID(), type: 'payment.captured' });
+    const badPayload = JSON.stringify({ ...first, id: randomUUID(), payload: { teamId: 'nope' } });
+    await produce(kafka, topic, [first!, 'not json at all', null, unknownType, badPayload, last!]);
+    const seen: string[] = [];
+    const handle = await start({ topics: [topic], handle: async (event) => void seen.push(event.id) });
+    await waitFor(() => seen.length === 2, 'both readable events');
+    expect(seen).toEqual([first!.id, last!.id]);
+    expect(handle.stats()).toMatchObject({ received: 6, handled: 2, unreadable: 4 });
+
+    const parked = await readTopic(kafka, `${topic}.unreadable`, 4);
+    expect(parked.map((m) => m.headers?.['x-parked-reason']?.toString().split(':')[0])).toEqual([
+      'INVALID_JSON',
+      'EMPTY',
+      'UNKNOWN_TYPE',
+      'INVALID_PAYLOAD',
+    ]);
+    expect(parked.map((m) => m.headers?.['x-original-offset']?.toString())).toEqual(['1', '2', '3', '4']);
+    expect(parked[0]!.value?.toString()).toBe('not json at all');
+    expect(parked[0]!.headers?.['x-original-topic']?.toString()).toBe(topic);
+  });
+
+  it('skips event ids the group already handled when given a dedupe store', async () => {
+    const topic = uniqueName('team.changed');
+    const [a, b] = teamEvents(2);
+    // The same event published three times (a producer retry, a relay re-run …).
+    await produce(kafka, topic, [a!, b!, a!, a!]);
+    const seen: string[] = [];
+    const handle = await start({
+      topics: [topic],
+      dedupe: createRedisDedupeStore({ redis, keyPrefix: redisPrefix }),
+      handle: async (event) => void seen.push(event.id),
+    });
+    await waitFor(() => handle.stats().received === 4, '4 messages');
+    expect(seen).toEqual([a!.id, b!.id]);
+    expect(handle.stats()).toMatchObject({ handled: 2, duplicates: 2 });
+  });
+
+  it('dedupes per consumer group: another group handles the same ids again', async () => {
+    const topic = uniqueName('team.changed');
+    const events = teamEvents(3);
+    await produce(kafka, topic, events);
+    const dedupe = createRedisDedupeStore({ redis, keyPrefix: redisPrefix });
+    const seenA: string[] = [];
+    const seenB: string[] = [];
+    await start({ topics: [topic], dedupe, handle: async (event) => void seenA.push(event.id) });
+    await start({ topics: [topic], dedupe, handle: async (event) => void seenB.push(event.id) });
+    await waitFor(() => seenA.length === 3 && seenB.length === 3, 'both groups');
+    expect(seenB).toEqual(seenA);
+  });
+
+  it('parks an event on <topic>.deadletter after maxAttempts and moves on', async () => {
+    const topic = uniqueName('team.changed');
+    const [poison, next] = teamEvents(2);
+    await produce(kafka, topic, [poison!, next!]);
+    const seen: string[] = [];
+    const handle = await start({
+      topics: [topic],
+      retry: { initialMs: 10, maxMs: 20, maxAttempts: 3 },
+      handle: async (event) => {
+        if (event.id === poison!.id) throw new Error('provider refused');
+        seen.push(event.id);
+      },
+    });
+    await waitFor(() => seen.length === 1, 'the next event');
+    expect(handle.stats()).toMatchObject({ failedAttempts: 3, deadLettered: 1, handled: 1 });
+    const [parked] = await readTopic(kafka, `${topic}.deadletter`, 1);
+    expect(JSON.parse(parked!.value!.toString()).id).toBe(poison!.id);
+    expect(parked!.headers?.['x-parked-reason']?.toString()).toBe('handler failed 3 times: provider refused');
+  });
+
+  it('graceful shutdown: pauses, lets the message in flight finish, commits it, and a successor resumes right after it', async () => {
+    const topic = uniqueName('team.changed');
+    const events = teamEvents(10);
+    await produce(kafka, topic, events);
+    const groupId = uniqueName('group');
+    const seen: string[] = [];
+    let inFlight = 0;
+    const handle = await runConsumer({
+      kafka,
+      groupId,
+      topics: [topic],
+      log,
+      maxWaitTimeMs: 100,
+      // Commit only at batch ends and shutdown: shutdown must commit what was handled.
+      commit: { everyMessages: 1000 },
+      handle: async (event) => {
+        inFlight += 1;
+        await pause(100);
+        seen.push(event.id);
+        inFlight -= 1;
+      },
+    });
+    await waitFor(() => seen.length === 3, '3 handled');
+    await waitFor(() => inFlight === 1, 'a 4th in flight');
+    await handle.stop();
+    expect(inFlight).toBe(0);
+    const handledBeforeStop = seen.length;
+    expect(handledBeforeStop).toBe(4);
+    expect(await committedOffset(admin, groupId, topic)).toBe(handledBeforeStop);
+
+    const rest: string[] = [];
+    await start({ groupId, topics: [topic], handle: async (event) => void rest.push(event.id) });
+    await waitFor(() => rest.length === 6, 'the other 6');
+    await pause(300);
+    expect([...seen, ...rest]).toEqual(events.map((e) => e.id));
+  });
+
+  it('stop() returns while a handler keeps failing, without committing the failing event', async () => {
+    const topic = uniqueName('team.changed');
+    const [ok, failing] = teamEvents(2);
+    await produce(kafka, topic, [ok!, failing!]);
+    const groupId = uniqueName('group');
+    let attempts = 0;
+    const handle = await runConsumer({
+      kafka,
+      groupId,
+      topics: [topic],
+      log,
+      maxWaitTimeMs: 100,
+      retry: { initialMs: 5_000, maxMs: 5_000 },
+      handle: async (event: SwitchboardEvent | EventEnvelope) => {
+        if (event.id === failing!.id) {
+          attempts += 1;
+          throw new Error('still down');
+        }
+      },
+    });
+    await waitFor(() => attempts === 1, 'first failure');
+    const started = Date.now();
+    await handle.stop();
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(await committedOffset(admin, groupId, topic)).toBe(1);
+  });
+});

@@ -1,0 +1,63 @@
+import { runConsumer, type ConsumerHandle, type DedupeStore, type Kafka } from '@switchboard/kafka';
+import type { SubgraphDeps } from '@switchboard/subgraph-kit';
+import { createMessagingRuntime, type MessagingOptions } from '../services';
+import { CONTACT_TOPICS, contactHandler } from './contact-consumer';
+import { STATUS_TOPICS, statusHandler } from './status-consumer';
+import { TEMPLATE_TOPICS, templateHandler } from './template-consumer';
+
+export interface StartMessagingConsumersOptions {
+  deps: SubgraphDeps;
+  kafka: Kafka;
+  options?: MessagingOptions;
+  /** Skips event ids a group already handled (the handlers are idempotent without it too). */
+  dedupe?: DedupeStore;
+  /** Prefix of the consumer group ids (default `messaging`). */
+  groupIdPrefix?: string;
+  /** Create missing topics first (tests, the embedded broker). */
+  ensureTopics?: { partitions: number };
+  /** Partitions of a topic each consumer handles at the same time (default 1; one partition is always in order). */
+  concurrency?: number;
+}
+
+export interface MessagingConsumers {
+  handles: ConsumerHandle[];
+  /** Stops every consumer (pause, finish in-flight, commit, leave). */
+  stop(): Promise<void>;
+}
+
+/**
+ * Messaging's background consumers, one group each: statuses (`message.status`,
+ * `message.dead_lettered`), the contact projection (`contact.changed`) and the template
+ * projection (`template.changed`).
+ */
+export async function startMessagingConsumers(input: StartMessagingConsumersOptions): Promise<MessagingConsumers> {
+  const { services } = createMessagingRuntime(input.deps, input.options);
+  const log = input.deps.log.child({ subgraph: 'messaging', component: 'consumers' });
+  const prefix = input.groupIdPrefix ?? 'messaging';
+  const common = {
+    kafka: input.kafka,
+    log,
+    ...(input.dedupe ? { dedupe: input.dedupe } : {}),
+    ...(input.ensureTopics ? { ensureTopics: input.ensureTopics } : {}),
+    ...(input.concurrency ? { concurrency: input.concurrency } : {}),
+  };
+  const handles: ConsumerHandle[] = [];
+  const stop = async () => {
+    await Promise.all(handles.map((handle) => handle.stop()));
+  };
+  try {
+    handles.push(
+      await runConsumer({ ...common, groupId: `${prefix}-status`, topics: [...STATUS_TOPICS], handle: statusHandler(services.statuses, log) }),
+    );
+    handles.push(
+      await runConsumer({ ...common, groupId: `${prefix}-contacts`, topics: [...CONTACT_TOPICS], handle: contactHandler(services.projections) }),
+    );
+    handles.push(
+      await runConsumer({ ...common, groupId: `${prefix}-templates`, topics: [...TEMPLATE_TOPICS], handle: templateHandler(services.projections) }),
+    );
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { handles, stop };
+}

@@ -1,0 +1,175 @@
+import type { Message, MessageStatusChange, Prisma } from '@switchboard/db';
+import type { MessageCursor } from '../domain/cursor';
+import type { Channel, MessageFilter, MessageStatus, StatusSource } from '../domain/types';
+import { translateUniqueViolation } from './errors';
+
+type Db = Prisma.TransactionClient;
+
+export interface NewStatusEntry {
+  status: MessageStatus;
+  at: Date;
+  source: StatusSource;
+  providerCode: string | null;
+  eventId: string | null;
+}
+
+export interface NewMessage {
+  id: string;
+  organizationId: string;
+  direction: 'OUTBOUND' | 'INBOUND';
+  channel: Channel;
+  senderId: string;
+  contactId: string | null;
+  fromAddress: string;
+  toAddress: string;
+  counterpartAddress: string;
+  subject: string | null;
+  body: string | null;
+  templateId: string | null;
+  templateVersionId: string | null;
+  variables: Prisma.InputJsonValue | null;
+  status: MessageStatus;
+  providerMessageId: string | null;
+  campaignId: string | null;
+  conversationId: string | null;
+  idempotencyKey: string | null;
+  createdAt: Date;
+  /** The first status entry (sequence 0). */
+  firstStatus: NewStatusEntry;
+}
+
+export interface MessageUpdate {
+  status?: MessageStatus;
+  providerMessageId?: string;
+  errorCode?: string | null;
+  errorReason?: string | null;
+  attempts?: number;
+}
+
+/** Messages and their status history (schema "messaging"). */
+export class MessageStore {
+  constructor(private readonly db: Db) {}
+
+  findById(organizationId: string, id: string): Promise<Message | null> {
+    return this.db.message.findFirst({ where: { id, organizationId } });
+  }
+
+  /** Any organization's message: for consumers, which check the organization themselves. */
+  findAnyById(id: string): Promise<Message | null> {
+    return this.db.message.findUnique({ where: { id } });
+  }
+
+  findByIds(organizationId: string, ids: readonly string[]): Promise<Message[]> {
+    return this.db.message.findMany({ where: { organizationId, id: { in: [...ids] } } });
+  }
+
+  findByIdempotencyKey(organizationId: string, idempotencyKey: string): Promise<Message | null> {
+    return this.db.message.findUnique({ where: { organizationId_idempotencyKey: { organizationId, idempotencyKey } } });
+  }
+
+  findByProviderId(senderId: string, direction: 'OUTBOUND' | 'INBOUND', providerMessageId: string): Promise<Message | null> {
+    return this.db.message.findUnique({
+      where: { senderId_direction_providerMessageId: { senderId, direction, providerMessageId } },
+    });
+  }
+
+  /** Inserts a message with its first status entry. Unique violations become UniqueViolationError. */
+  async create(message: NewMessage): Promise<Message> {
+    const { firstStatus, ...fields } = message;
+    try {
+      return await this.db.message.create({
+        data: {
+          ...fields,
+          variables: fields.variables ?? undefined,
+          statusHistory: { create: { ...firstStatus, sequence: 0 } },
+        },
+      });
+    } catch (error) {
+      return translateUniqueViolation(error);
+    }
+  }
+
+  /**
+   * Locks the message row until the transaction ends (statuses of one message are applied one at
+   * a time) and returns it. Must run inside a transaction.
+   */
+  async lock(id: string): Promise<Message | null> {
+    const rows = await this.db.$queryRaw<{ id: string }[]>`SELECT id FROM "messaging"."message" WHERE id = ${id}::uuid FOR UPDATE`;
+    if (rows.length === 0) return null;
+    return this.db.message.findUnique({ where: { id } });
+  }
+
+  /**
+   * Serializes, until the transaction ends, everything about one provider message id of a sender:
+   * a status webhook looking the message up, and the status consumer recording the id and taking
+   * the callbacks that waited for it. Must run inside a transaction.
+   */
+  async lockProviderMessage(senderId: string, providerMessageId: string): Promise<void> {
+    const key = `${senderId}:${providerMessageId}`;
+    await this.db.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${key}, 7))`;
+  }
+
+  async update(id: string, update: MessageUpdate): Promise<Message> {
+    try {
+      return await this.db.message.update({ where: { id }, data: update });
+    } catch (error) {
+      return translateUniqueViolation(error);
+    }
+  }
+
+  async appendStatuses(messageId: string, entries: NewStatusEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    const last = await this.db.messageStatusChange.findFirst({
+      where: { messageId },
+      orderBy: { sequence: 'desc' },
+      select: { sequence: true },
+    });
+    const start = (last?.sequence ?? -1) + 1;
+    await this.db.messageStatusChange.createMany({
+      data: entries.map((entry, index) => ({ ...entry, messageId, sequence: start + index })),
+    });
+  }
+
+  async hasStatusEvent(eventId: string): Promise<boolean> {
+    const found = await this.db.messageStatusChange.findUnique({ where: { eventId }, select: { id: true } });
+    return found !== null;
+  }
+
+  historyOf(messageIds: readonly string[]): Promise<MessageStatusChange[]> {
+    return this.db.messageStatusChange.findMany({
+      where: { messageId: { in: [...messageIds] } },
+      orderBy: [{ messageId: 'asc' }, { sequence: 'asc' }],
+    });
+  }
+
+  /** When the contact last wrote to this sender (by address, or by contact id when known). */
+  async lastInboundAt(organizationId: string, senderId: string, address: string, contactId: string | null): Promise<Date | null> {
+    const latest = await this.db.message.findFirst({
+      where: {
+        organizationId,
+        senderId,
+        direction: 'INBOUND',
+        OR: [{ counterpartAddress: address }, ...(contactId ? [{ contactId }] : [])],
+      },
+      orderBy: { createdAt: 'desc' },
+      select: { createdAt: true },
+    });
+    return latest?.createdAt ?? null;
+  }
+
+  /** A page of the organization's messages, newest first, after a keyset cursor. Fetches `first + 1`. */
+  list(organizationId: string, filter: MessageFilter, first: number, after: MessageCursor | null): Promise<Message[]> {
+    const where: Prisma.MessageWhereInput = { organizationId };
+    if (filter.channel) where.channel = filter.channel;
+    if (filter.status) where.status = filter.status;
+    if (filter.direction) where.direction = filter.direction;
+    if (filter.contactId) where.contactId = filter.contactId;
+    if (filter.from || filter.to) {
+      where.createdAt = { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lt: filter.to } : {}) };
+    }
+    if (after) {
+      where.AND = [{ OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] }];
+    }
+    return this.db.message.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: first + 1 });
+  }
+}

@@ -1,0 +1,9 @@
+export {
+  DEFAULT_NOTIFY_CHANNEL,
+  OUTBOX_UNREADABLE_TOPIC,
+  startOutboxRelay,
+  type OutboxRelay,
+  type OutboxRelayOptions,
+  type RelayStats,
+} from './relay';
+export { OutboxStore, outboxTable, type OutboxRow } from './outbox-store';

@@ -1,0 +1,95 @@
+import type pg from 'pg';
+
+/** A row of a `"<schema>"."outbox"` table (the convention of prisma/schema/user.prisma, UserOutboxEvent). */
+export interface OutboxRow {
+  id: string;
+  type: string;
+  payload: unknown;
+  organizationId: string | null;
+  traceId: string | null;
+  createdAt: Date;
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/u;
+
+/** Checks a PostgreSQL schema name and quotes it (schema names come from configuration). */
+export function outboxTable(schema: string): string {
+  if (!SCHEMA_NAME.test(schema)) throw new Error(`invalid outbox schema name "${schema}"`);
+  return `"${schema}"."outbox"`;
+}
+
+/**
+ * SQL of the relay, in one place. Every statement filters on `published_at IS NULL`, which the
+ * `(published_at, created_at)` index of the convention serves.
+ */
+export class OutboxStore {
+  private readonly table: string;
+
+  constructor(readonly schema: string) {
+    this.table = outboxTable(schema);
+  }
+
+  /** Cheap check outside a transaction: is there anything to publish? */
+  async hasPending(db: pg.Pool | pg.PoolClient, types: string[]): Promise<boolean> {
+    const result = await db.query<{ pending: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM ${this.table} WHERE published_at IS NULL AND type = ANY($1::text[])) AS pending`,
+      [types],
+    );
+    return result.rows[0]?.pending === true;
+  }
+
+  /**
+   * One relay per schema at a time (a transaction-scoped advisory lock), so two relay instances
+   * never publish one schema's rows out of order. False when another instance holds it.
+   */
+  async lockSchema(client: pg.PoolClient): Promise<boolean> {
+    const result = await client.query<{ locked: boolean }>(
+      `SELECT pg_try_advisory_xact_lock(hashtext('switchboard.outbox-relay'), hashtext($1)) AS locked`,
+      [this.schema],
+    );
+    return result.rows[0]?.locked === true;
+  }
+
+  /** Locks and returns the oldest unpublished rows of known types (inside the caller's transaction). */
+  async claim(client: pg.PoolClient, types: string[], limit: number): Promise<OutboxRow[]> {
+    const result = await client.query<{
+      id: string;
+      type: string;
+      payload: unknown;
+      organization_id: string | null;
+      trace_id: string | null;
+      created_at: Date;
+    }>(
+      `SELECT id, type, payload, organization_id, trace_id, created_at
+         FROM ${this.table}
+        WHERE published_at IS NULL AND type = ANY($1::text[])
+        ORDER BY created_at, id
+        LIMIT $2
+        FOR UPDATE SKIP LOCKED`,
+      [types, limit],
+    );
+    return result.rows.map((row) => ({
+      id: row.id,
+      type: row.type,
+      payload: row.payload,
+      organizationId: row.organization_id,
+      traceId: row.trace_id,
+      createdAt: row.created_at,
+    }));
+  }
+
+  async markPublished(client: pg.PoolClient, ids: string[]): Promise<void> {
+    await client.query(`UPDATE ${this.table} SET published_at = clock_timestamp() WHERE id = ANY($1::uuid[])`, [ids]);
+  }
+
+  /** Unpublished rows whose type the relay's catalog does not know, by type. */
+  async unknownTypes(db: pg.Pool, known: string[]): Promise<{ type: string; count: number }[]> {
+    const result = await db.query<{ type: string; count: string }>(
+      `SELECT type, count(*) AS count FROM ${this.table}
+        WHERE published_at IS NULL AND NOT (type = ANY($1::text[]))
+        GROUP BY type ORDER BY type`,
+      [known],
+    );
+    return result.rows.map((row) => ({ type: row.type, count: Number(row.count) }));
+  }
+}
