@@ -1,11 +1,13 @@
 /**
- * `npm run bench:contacts`: the contact subgraph at 100,000 contacts, through the gateway. Starts
- * the whole system in-process on a fresh database (MAX_BODY_BYTES raised so a ~7 MB CSV fits),
- * registers a user (OWNER of a new organization), then measures
+ * `npm run bench:contacts`: the contact subgraph at 100,000 contacts. By default through the
+ * gateway: the whole system in this process (`startTestSystem`: fresh database, seven subgraphs,
+ * gateway; MAX_BODY_BYTES raised so a ~7 MB CSV fits), a registered user (OWNER of a new
+ * organization). BENCH_TARGET=subgraph runs the contact subgraph alone instead (fresh database,
+ * its own HTTP server, a signed caller header — what the gateway sends), so the memory figure is
+ * that of a contact service process. It measures
  *   1. importing a generated CSV of BENCH_ROWS contacts (valid phone numbers, emails, tags and an
- *      attribute): the mutation's answer time, rows/s until the job is COMPLETED, and the peak RSS
- *      of this process (`process.resourceUsage().maxRSS` — gateway, seven subgraphs and this
- *      client together);
+ *      attribute), uploaded as a streamed request body: the mutation's answer time, rows/s until
+ *      the job is COMPLETED, and the peak RSS of this process (`process.resourceUsage().maxRSS`);
  *   2. BENCH_SEARCHES searches with varied terms (first and last names, full names, typos, phone
  *      digits, email fragments, no match), one at a time: p50 / p99;
  *   3. `contacts(first: 50)`: the first page against a page after BENCH_DEEP_ROWS rows (the
@@ -14,13 +16,20 @@
  * page as fast as the first).
  */
 import http from 'node:http';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import { Redis } from 'ioredis';
 import { z } from 'zod';
-import { loadConfig } from '@switchboard/config';
-import { registerUser, startTestSystem, type TestSystem } from '@switchboard/testkit';
+import { CALLER_HEADER, signCaller } from '@switchboard/auth';
+import { createLogger, env, loadConfig } from '@switchboard/config';
+import { contactSubgraph } from '@switchboard/subgraph-contact';
+import { startSubgraphServer } from '@switchboard/subgraph-kit';
+import { createTestDatabase, registerUser, startTestSystem } from '@switchboard/testkit';
 
 const config = loadConfig(
   z.object({
+    REDIS_URL: env.redisUrl,
+    BENCH_TARGET: z.enum(['gateway', 'subgraph']).default('gateway'),
     BENCH_ROWS: z.coerce.number().int().min(1_000).max(100_000).default(100_000),
     BENCH_SEARCHES: z.coerce.number().int().positive().default(300),
     BENCH_PAGE_SAMPLES: z.coerce.number().int().positive().default(100),
@@ -87,39 +96,6 @@ function generateCsv(rows: number): string[] {
   return pieces;
 }
 
-/**
- * POSTs `importContacts(input: { csv })` to the gateway, streaming the JSON body piece by piece
- * (each CSV piece JSON-escaped as it is written), as a lean client would upload a file.
- */
-function postImport(gatewayUrl: string, token: string, pieces: readonly string[]): Promise<{ status: number; body: string }> {
-  const target = new URL(gatewayUrl);
-  const query = 'mutation($csv: String) { importContacts(input: { csv: $csv }) { id status totalRows } }';
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        hostname: target.hostname,
-        port: target.port,
-        path: target.pathname,
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    void (async () => {
-      const write = (text: string) => (req.write(text) ? Promise.resolve() : new Promise<void>((done) => req.once('drain', done)));
-      await write(`{"query":${JSON.stringify(query)},"variables":{"csv":"`);
-      for (const piece of pieces) await write(JSON.stringify(piece).slice(1, -1));
-      req.end('"}}');
-    })().catch(reject);
-  });
-}
-
 const SEARCH_TERMS = [
   'olivia', 'martinez', 'Olivia Martinez', 'james smith', 'JOHNSON', 'okafor', 'tanaka', 'müller', 'muller', 'zoe', 'emile',
   'jonathon', 'margret', 'willaims', 'rodriguez', 'nguyen', 'sofia', 'siobhan', 'lee', 'king',
@@ -141,39 +117,120 @@ function summary(latencies: number[]): { p50: number; p99: number; max: number }
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 const verdict = (ok: boolean) => (ok ? 'ok  ' : 'MISS');
 
-async function main(): Promise<void> {
-  print(`bench:contacts — ${config.BENCH_ROWS.toLocaleString('en')} contacts, through the gateway (whole system in this process)`);
-  const system: TestSystem = await startTestSystem({ env: { MAX_BODY_BYTES: String(32 * 1024 * 1024) }, logLevel: 'warn' });
-  try {
-    const owner = await registerUser(system, { organizationName: 'Bench Contacts' });
-    const call = async (query: string, variables?: Record<string, unknown>) => {
-      const result = await system.graphql(query, variables, { token: owner.accessToken });
-      if (result.status !== 200 || result.errors) throw new Error(`HTTP ${result.status}: ${JSON.stringify(result.errors).slice(0, 500)}`);
-      return result.data;
-    };
+/** Where the bench sends its GraphQL requests. */
+interface Target {
+  description: string;
+  url: string;
+  /** Headers of one request (auth). */
+  headers(): Record<string, string>;
+  close(): Promise<void>;
+}
 
+async function gatewayTarget(): Promise<Target> {
+  const system = await startTestSystem({ env: { MAX_BODY_BYTES: String(32 * 1024 * 1024) }, logLevel: 'warn' });
+  const owner = await registerUser(system, { organizationName: 'Bench Contacts' });
+  return {
+    description: 'through the gateway (the whole system in this process)',
+    url: system.gatewayUrl,
+    headers: () => ({ authorization: `Bearer ${owner.accessToken}` }),
+    close: () => system.close(),
+  };
+}
+
+async function subgraphTarget(): Promise<Target> {
+  const database = await createTestDatabase({ prefix: 'bench_contacts' });
+  const prefix = `sbt:bench:${randomBytes(6).toString('hex')}:`;
+  const redis = new Redis(config.REDIS_URL, { keyPrefix: prefix });
+  const log = createLogger('bench-contacts', 'warn');
+  const internalSecret = randomBytes(32).toString('base64url');
+  const definition = contactSubgraph({
+    prisma: database.prisma,
+    redis,
+    log,
+    settings: { jwtSecret: 'unused', accessTokenTtlSeconds: 900, refreshTokenTtlSeconds: 86_400, publicUrl: 'http://localhost' },
+  });
+  const server = await startSubgraphServer({ definition, port: 0, internalSecret, log });
+  const caller = { kind: 'user' as const, userId: randomUUID(), organizationId: randomUUID(), role: 'OWNER' as const, sessionId: randomUUID(), tokenId: randomUUID(), clientIp: '127.0.0.1' };
+  return {
+    description: 'against the contact subgraph alone (this process: the bench and the subgraph)',
+    url: server.url,
+    headers: () => ({ [CALLER_HEADER]: signCaller({ ...caller, requestId: randomUUID() }, internalSecret) }),
+    async close() {
+      await definition.services.imports.drain();
+      await server.close();
+      const keys = await redis.keys(`${prefix}*`);
+      if (keys.length > 0) await redis.del(...keys.map((key) => key.slice(prefix.length)));
+      redis.disconnect();
+      await database.drop();
+    },
+  };
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+
+/** POSTs a JSON body, written piece by piece (a large upload is never one string here). */
+function post(target: Target, pieces: Iterable<string>): Promise<{ status: number; body: string }> {
+  const url = new URL(target.url);
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { agent, hostname: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'content-type': 'application/json', ...target.headers() } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    void (async () => {
+      for (const piece of pieces) {
+        if (!req.write(piece)) await new Promise<void>((done) => req.once('drain', done));
+      }
+      req.end();
+    })().catch(reject);
+  });
+}
+
+/** Runs one operation; any error (HTTP or GraphQL) stops the bench. */
+async function call(target: Target, query: string, variables?: Record<string, unknown>): Promise<GraphQLData> {
+  const response = await post(target, [JSON.stringify({ query, variables })]);
+  const body = JSON.parse(response.body) as { data?: GraphQLData; errors?: unknown };
+  if (response.status !== 200 || body.errors || !body.data) throw new Error(`HTTP ${response.status}: ${response.body.slice(0, 500)}`);
+  return body.data;
+}
+
+/** `importContacts(input: { csv })` with the CSV pieces JSON-escaped as they are written. */
+function* importBody(pieces: readonly string[]): Generator<string> {
+  const query = 'mutation($csv: String) { importContacts(input: { csv: $csv }) { id status totalRows } }';
+  yield `{"query":${JSON.stringify(query)},"variables":{"csv":"`;
+  for (const piece of pieces) yield JSON.stringify(piece).slice(1, -1);
+  yield '"}}';
+}
+
+/** Response data, read ad hoc. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type GraphQLData = any;
+
+async function main(): Promise<void> {
+  const target = config.BENCH_TARGET === 'gateway' ? await gatewayTarget() : await subgraphTarget();
+  print(`bench:contacts — ${config.BENCH_ROWS.toLocaleString('en')} contacts, ${target.description}`);
+  try {
     const baselineRssMb = process.memoryUsage().rss / 1024 / 1024;
 
     // 1. Import
-    const peaks = { heapUsed: 0, heapTotal: 0, external: 0, arrayBuffers: 0 };
-    const sampler = setInterval(() => {
-      const usage = process.memoryUsage();
-      for (const key of Object.keys(peaks) as (keyof typeof peaks)[]) peaks[key] = Math.max(peaks[key], usage[key] / 1024 / 1024);
-    }, 50);
     let csv: string[] | null = generateCsv(config.BENCH_ROWS);
     const csvBytes = csv.reduce((total, piece) => total + Buffer.byteLength(piece), 0);
     const importStarted = performance.now();
-    const response = await postImport(system.gatewayUrl, owner.accessToken, csv);
+    const response = await post(target, importBody(csv));
     csv = null;
     const accepted = performance.now() - importStarted;
-    print(`DEBUG at accept ${JSON.stringify({ ...process.memoryUsage(), maxRSS: process.resourceUsage().maxRSS * 1024 }, (_k, v) => (typeof v === 'number' ? Math.round(v / 1048576) : v))}`);
-    const answer = JSON.parse(response.body) as { data?: { importContacts?: { id: string } }; errors?: unknown };
-    const job = answer.data?.importContacts;
+    const acceptedRssMb = process.memoryUsage().rss / 1024 / 1024;
+    const job = (JSON.parse(response.body) as { data?: { importContacts?: { id: string } } }).data?.importContacts;
     if (response.status !== 200 || !job) throw new Error(`importContacts: HTTP ${response.status} ${response.body.slice(0, 500)}`);
-    let finished: { status: string; processedRows: number; createdCount: number; failedCount: number; failureReason: string | null; errors: unknown[] };
+    let finished: GraphQLData;
     for (;;) {
       finished = (
-        await call(`query($id: ID!) { importJob(id: $id) { status processedRows createdCount failedCount failureReason errors { row reason } } }`, {
+        await call(target, `query($id: ID!) { importJob(id: $id) { status processedRows createdCount failedCount failureReason errors { row reason } } }`, {
           id: job.id,
         })
       ).importJob;
@@ -182,25 +239,22 @@ async function main(): Promise<void> {
     }
     const importSeconds = (performance.now() - importStarted) / 1000;
     const peakRssMb = process.resourceUsage().maxRSS / 1024;
-    clearInterval(sampler);
-    print(`DEBUG peaks ${JSON.stringify(peaks)}`);
     if (finished.status !== 'COMPLETED' || finished.createdCount !== config.BENCH_ROWS) {
       throw new Error(`import ended ${finished.status}: ${JSON.stringify(finished).slice(0, 500)}`);
     }
     print('');
     print(`import      ${(csvBytes / 1024 / 1024).toFixed(1)} MB CSV, ${finished.createdCount.toLocaleString('en')} created, ${finished.failedCount} failed`);
     print(`  ${verdict(importSeconds < 30)} total ${importSeconds.toFixed(1)} s (target < 30 s) — ${Math.round(finished.processedRows / importSeconds).toLocaleString('en')} rows/s; mutation answered in ${ms(accepted)}`);
-    print(`  ${verdict(peakRssMb < 512)} peak RSS ${peakRssMb.toFixed(0)} MB (target < 512 MB; the whole process — ${baselineRssMb.toFixed(0)} MB before the import)`);
-
+    print(`  ${verdict(peakRssMb < 512)} peak RSS ${peakRssMb.toFixed(0)} MB (target < 512 MB); ${baselineRssMb.toFixed(0)} MB before the import, ${acceptedRssMb.toFixed(0)} MB once the upload was accepted`);
     // 2. Search
     const SEARCH = `query($search: String) { contacts(filter: { search: $search }, first: 20) { edges { node { id name phone email } } } }`;
-    for (const search of SEARCH_TERMS.slice(0, 10)) await call(SEARCH, { search }); // warm-up
+    for (const search of SEARCH_TERMS.slice(0, 10)) await call(target, SEARCH, { search }); // warm-up
     const searchLatencies: number[] = [];
     const perTerm = new Map<string, { hits: number; worst: number }>();
     for (let i = 0; i < config.BENCH_SEARCHES; i++) {
       const search = SEARCH_TERMS[i % SEARCH_TERMS.length]!;
       const t0 = performance.now();
-      const data = await call(SEARCH, { search });
+      const data = await call(target, SEARCH, { search });
       const elapsed = performance.now() - t0;
       searchLatencies.push(elapsed);
       const entry = perTerm.get(search) ?? { hits: data.contacts.edges.length, worst: 0 };
@@ -219,13 +273,13 @@ async function main(): Promise<void> {
     const WALK = `query($after: String) { contacts(first: 200, after: $after) { pageInfo { hasNextPage endCursor } } }`;
     let deepCursor: string | null = null;
     for (let walked = 0; walked < Math.min(config.BENCH_DEEP_ROWS, config.BENCH_ROWS - 50); walked += 200) {
-      deepCursor = (await call(WALK, { after: deepCursor })).contacts.pageInfo.endCursor;
+      deepCursor = (await call(target, WALK, { after: deepCursor })).contacts.pageInfo.endCursor;
     }
     const sample = async (after: string | null) => {
       const latencies: number[] = [];
       for (let i = 0; i < config.BENCH_PAGE_SAMPLES; i++) {
         const t0 = performance.now();
-        const data = await call(PAGE, { after });
+        const data = await call(target, PAGE, { after });
         latencies.push(performance.now() - t0);
         if (data.contacts.edges.length !== 50) throw new Error('a page came back short');
       }
@@ -239,7 +293,7 @@ async function main(): Promise<void> {
     print(`       first page            p50 ${ms(first.p50)}, p99 ${ms(first.p99)}`);
     print(`  ${verdict(deep.p50 <= first.p50 * 1.5 + 1)} after ${config.BENCH_DEEP_ROWS.toLocaleString('en')} rows   p50 ${ms(deep.p50)}, p99 ${ms(deep.p99)} (target: as fast as the first)`);
   } finally {
-    await system.close();
+    await target.close();
   }
 }
 

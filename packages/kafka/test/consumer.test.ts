@@ -3,7 +3,8 @@ import type { BrokerHandle } from '@switchboard/kafka-broker';
 import type { EventEnvelope, SwitchboardEvent } from '@switchboard/events';
 import type { Admin, Kafka } from 'kafkajs';
 import type { Redis } from 'ioredis';
-import { createRedisDedupeStore, runConsumer, type ConsumerHandle, type RunConsumerOptions } from '../src';
+import { eventCatalog } from '@switchboard/events';
+import { createRedisDedupeStore, ensureTopics, runConsumer, type ConsumerHandle, type RunConsumerOptions } from '../src';
 import {
   clearPrefix,
   committedOffset,
@@ -189,6 +190,44 @@ describe('runConsumer', () => {
     const [parked] = await readTopic(kafka, `${topic}.deadletter`, 1);
     expect(JSON.parse(parked!.value!.toString()).id).toBe(poison!.id);
     expect(parked!.headers?.['x-parked-reason']?.toString()).toBe('handler failed 3 times: provider refused');
+  });
+
+  it('handles several partitions at once with concurrency, keeping each key in order', async () => {
+    const topic = uniqueName('team.changed');
+    const created = await ensureTopics(admin, [topic], 3);
+    expect(created).toEqual([topic]);
+    const teams = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+    const byTeam = new Map(teams.map((teamId) => [teamId, teamEvents(6, teamId)]));
+    const producer = kafka.producer();
+    await producer.connect();
+    for (let i = 0; i < 6; i++) {
+      await producer.send({
+        topic,
+        messages: teams.map((teamId) => {
+          const encoded = eventCatalog.encode(byTeam.get(teamId)![i]!);
+          return { key: encoded.key, value: encoded.value };
+        }),
+      });
+    }
+    await producer.disconnect();
+    const seen = new Map<string, string[]>();
+    let running = 0;
+    let maxRunning = 0;
+    await start({
+      topics: [topic],
+      concurrency: 3,
+      handle: async (event) => {
+        running += 1;
+        maxRunning = Math.max(maxRunning, running);
+        await pause(20);
+        const teamId = (event.payload as { teamId: string }).teamId;
+        seen.set(teamId, [...(seen.get(teamId) ?? []), event.id]);
+        running -= 1;
+      },
+    });
+    await waitFor(() => [...seen.values()].flat().length === 24, '24 events');
+    for (const teamId of teams) expect(seen.get(teamId)).toEqual(byTeam.get(teamId)!.map((e) => e.id));
+    expect(maxRunning).toBeGreaterThan(1);
   });
 
   it('graceful shutdown: pauses, lets the message in flight finish, commits it, and a successor resumes right after it', async () => {

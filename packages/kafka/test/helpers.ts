@@ -4,7 +4,7 @@ import { createEvent, eventCatalog, SAMPLE_PAYLOADS, teamChanged, type EventEnve
 import { silentLogger, startBroker, type BrokerHandle } from '@switchboard/kafka-broker';
 import { Redis } from 'ioredis';
 import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
-import { createKafka } from '../src';
+import { createKafka, type KafkaLogLevel } from '../src';
 
 export const log = createLogger('kafka-test', process.env.TEST_LOG_LEVEL ?? 'silent');
 
@@ -17,7 +17,8 @@ export function kafkaFor(brokers: string | string[], clientId = 'kafka-test'): K
     brokers: Array.isArray(brokers) ? brokers : [brokers],
     clientId,
     log,
-    logLevel: 'nothing',
+    // TEST_KAFKAJS_LOG=info (with TEST_LOG_LEVEL=info) shows kafkajs's own lines when debugging.
+    logLevel: (process.env.TEST_KAFKAJS_LOG as KafkaLogLevel | undefined) ?? 'nothing',
     retry: { initialRetryTime: 50, retries: 8 },
   });
 }

@@ -342,6 +342,7 @@ export async function startOutboxRelay(options: OutboxRelayOptions): Promise<Out
   };
   const listening = listen();
 
+  if (schemas.length === 0) log.warn('no outbox table to relay');
   const loops = schemas.map((schema) => runSchema(schema));
   log.info({ schemas, batchSize, notifyChannel }, 'outbox relay started');
 

@@ -2,10 +2,11 @@
  * Broker benchmark: the broker runs as a child process (the CLI, with a temp data dir) so its CPU
  * time and RSS are measured apart from the kafkajs clients, which all run in this process (the
  * producers of the throughput phase in worker threads, since kafkajs spends ~20 µs of CPU encoding
- * each 1 KB record and one thread could not feed the broker fast enough).
+ * each 1 KB record and one thread could not feed the broker fast enough). The latency phase is
+ * repeated with a minimal raw-protocol client to show how much of it is the broker's.
  *
  *   npm run bench:broker -- [--messages 1000000] [--size 1024] [--batch 1000] [--producers 2]
- *                           [--rate 5000] [--seconds 10]
+ *                           [--rate 5000] [--seconds 10] [--warmup-seconds 2]
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -16,6 +17,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { Kafka, logLevel, type Consumer, type ISocketFactory, type Producer } from 'kafkajs';
+import { rawLatency } from './raw-latency';
 
 process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
 
@@ -184,7 +186,7 @@ async function throughputPhase(
 async function latencyPhase(
   kafka: Kafka,
   producer: Producer,
-  options: { rate: number; seconds: number; size: number },
+  options: { rate: number; seconds: number; warmupSeconds: number; size: number },
 ): Promise<{ latencies: Float64Array; sent: number }> {
   const topic = 'bench-latency';
   const admin = kafka.admin();
@@ -192,9 +194,11 @@ async function latencyPhase(
   await admin.createTopics({ topics: [{ topic, numPartitions: 1 }] });
   await admin.disconnect();
 
+  // Each value starts with the send time (performance.now(), same process) and a "measured" flag.
   const total = options.rate * options.seconds;
   const latencies = new Float64Array(total);
   let received = 0;
+  let warmupReceived = 0;
   const consumer = kafka.consumer({ groupId: 'bench-latency', maxWaitTimeInMs: 500 });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
@@ -203,38 +207,52 @@ async function latencyPhase(
     eachBatch: async ({ batch }) => {
       const now = performance.now();
       for (const message of batch.messages) {
-        if (received < total && message.value) latencies[received++] = now - message.value.readDoubleBE(0);
+        const value = message.value;
+        if (!value) continue;
+        if (value[8] === 1 && received < total) latencies[received++] = now - value.readDoubleBE(0);
+        else warmupReceived++;
       }
     },
   });
   await joined;
-  await new Promise((resolve) => setTimeout(resolve, 500)); // let the first fetch be in flight
 
   const template = Buffer.alloc(options.size, 0x79);
-  const started = performance.now();
-  let sent = 0;
+  const send = (count: number, measured: boolean): Promise<unknown> => {
+    const now = performance.now();
+    const messages = Array.from({ length: count }, () => {
+      const value = Buffer.from(template);
+      value.writeDoubleBE(now, 0);
+      value[8] = measured ? 1 : 0;
+      return { value };
+    });
+    return producer.send({ topic, acks: -1, messages });
+  };
+  // Warm up: metadata known on both sides, the consumer fetching, the code paths compiled.
+  await send(10, false);
+  while (warmupReceived < 10) await new Promise((resolve) => setTimeout(resolve, 5));
+
   const pending = new Set<Promise<unknown>>();
-  while (sent < total) {
-    const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * options.rate));
-    if (due > sent) {
-      const now = performance.now();
-      const messages = Array.from({ length: due - sent }, () => {
-        const value = Buffer.from(template);
-        value.writeDoubleBE(now, 0);
-        return { value };
-      });
-      sent = due;
-      const request = producer.send({ topic, acks: -1, messages });
-      pending.add(request);
-      void request.finally(() => pending.delete(request));
+  const runAtRate = async (count: number, measured: boolean): Promise<void> => {
+    const started = performance.now();
+    let sent = 0;
+    while (sent < count) {
+      const due = Math.min(count, Math.floor(((performance.now() - started) / 1000) * options.rate));
+      if (due > sent) {
+        const request = send(due - sent, measured);
+        sent = due;
+        pending.add(request);
+        void request.finally(() => pending.delete(request));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1));
     }
-    await new Promise((resolve) => setTimeout(resolve, 1));
-  }
+  };
+  await runAtRate(options.rate * options.warmupSeconds, false);
+  await runAtRate(total, true);
   await Promise.all(pending);
   const deadline = Date.now() + 10_000;
   while (received < total && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
   await consumer.disconnect();
-  return { latencies: latencies.slice(0, received).sort(), sent };
+  return { latencies: latencies.slice(0, received).sort(), sent: total };
 }
 
 async function main(): Promise<void> {
@@ -248,6 +266,7 @@ async function main(): Promise<void> {
       partitions: { type: 'string', default: '4' },
       rate: { type: 'string', default: '5000' },
       seconds: { type: 'string', default: '10' },
+      'warmup-seconds': { type: 'string', default: '2' },
     },
   });
   const messages = Number(values.messages);
@@ -255,6 +274,7 @@ async function main(): Promise<void> {
   const batch = Number(values.batch);
   const rate = Number(values.rate);
   const seconds = Number(values.seconds);
+  const warmupSeconds = Number(values['warmup-seconds']);
   const partitions = Number(values.partitions);
   const inFlight = Number(values['in-flight']);
   const producers = Number(values.producers);
@@ -275,18 +295,22 @@ async function main(): Promise<void> {
     const brokerMid = sampleProcess(pid);
     const clientMid = clientCpuSeconds();
     process.stderr.write(`latency phase: ${fmt(rate)} msgs/s for ${seconds} s…\n`);
-    const latency = await latencyPhase(kafka, producer, { rate, seconds, size });
+    const latency = await latencyPhase(kafka, producer, { rate, seconds, warmupSeconds, size });
     await producer.disconnect();
     const brokerAfter = sampleProcess(pid);
     const clientAfter = clientCpuSeconds();
+    process.stderr.write(`broker-only latency with a raw-protocol client…\n`);
+    const [rawHost, rawPort] = brokers.split(':') as [string, string];
+    const raw = await rawLatency(rawHost, Number(rawPort), { rate, seconds, warmupSeconds, size });
 
     const mb = (messages * size) / (1024 * 1024);
     const rows: [string, string][] = [
       ['messages × size', `${fmt(messages)} × ${fmt(size)} B (${fmt(mb, 1)} MiB), ${batch}/send, ${producers} producers × ${inFlight} sends in flight, ${partitions} partitions`],
       ['produce rate (acks=all)', `${fmt(messages / throughput.produceSeconds)} msgs/s  ${fmt(mb / throughput.produceSeconds, 1)} MiB/s`],
       ['end-to-end throughput', `${fmt(messages / throughput.endToEndSeconds)} msgs/s  ${fmt(mb / throughput.endToEndSeconds, 1)} MiB/s  (${fmt(throughput.endToEndSeconds, 2)} s)`],
-      ['latency @ fixed rate', `${fmt(rate)} msgs/s for ${seconds} s: ${fmt(latency.latencies.length)}/${fmt(latency.sent)} received`],
+      ['latency @ fixed rate', `${fmt(rate)} msgs/s for ${seconds} s (after ${warmupSeconds} s warm-up): ${fmt(latency.latencies.length)}/${fmt(latency.sent)} received`],
       ['latency p50 / p99 / max', `${fmt(percentile(latency.latencies, 50), 2)} / ${fmt(percentile(latency.latencies, 99), 2)} / ${fmt(latency.latencies.at(-1) ?? Number.NaN, 2)} ms`],
+      ['  same, raw-protocol client', `${fmt(percentile(raw, 50), 2)} / ${fmt(percentile(raw, 99), 2)} / ${fmt(raw.at(-1) ?? Number.NaN, 2)} ms (${fmt(raw.length)} received; the broker's own share)`],
       ['broker RSS before → after', `${fmt(brokerBefore.rssBytes / 1048576, 1)} MiB → ${fmt(brokerMid.rssBytes / 1048576, 1)} MiB (after throughput) → ${fmt(brokerAfter.rssBytes / 1048576, 1)} MiB (end)`],
       ['CPU s, throughput phase', `broker ${fmt(brokerMid.cpuSeconds - brokerBefore.cpuSeconds, 2)}  client ${fmt(clientMid - clientBefore, 2)}`],
       ['CPU s, latency phase', `broker ${fmt(brokerAfter.cpuSeconds - brokerMid.cpuSeconds, 2)}  client ${fmt(clientAfter - clientMid, 2)}`],

@@ -84,7 +84,7 @@ export class ImportService {
     private readonly log: Logger,
     options: ImportOptions = {},
   ) {
-    this.batchSize = options.batchSize ?? 250;
+    this.batchSize = options.batchSize ?? 500;
     this.concurrency = options.concurrency ?? 2;
     this.staleAfterMs = options.staleAfterMs ?? 5 * 60_000;
   }

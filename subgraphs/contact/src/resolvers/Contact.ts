@@ -3,7 +3,7 @@ import { allConsent, consentOf } from '../domain/consent';
 
 export const Contact: ContactResolvers = {
   /** Batched: every reference in one request costs one cache round trip and at most one query. */
-  __resolveReference: (reference, context) => context.loaders.contact.load(reference.id),
+  __resolveReference: (reference, context) => context.loaders.contact.load(reference.id.toLowerCase()),
   attributes: (contact) => contact.attributes ?? {},
   consent: (contact) => allConsent(contact),
   consentFor: (contact, { channel }) => consentOf(contact, channel),

@@ -5,7 +5,7 @@ import type { QueryResolvers } from '../__generated__/resolvers-types';
 export const Query: QueryResolvers = {
   contact: async (_parent, { id }, context) => {
     requireUser(context);
-    const contact = await context.loaders.contact.load(id);
+    const contact = await context.loaders.contact.load(id.toLowerCase());
     if (!contact) throw notFound('Contact', id);
     return contact;
   },

@@ -44,7 +44,7 @@ function filterPredicate(organizationId: string, filter: ContactListFilter, mode
     const plan = searchPlan(filter.search);
     parts.push(
       mode === 'similar' && plan.similar
-        ? Prisma.sql`c.search_text %> ${plan.similar}`
+        ? Prisma.sql`c.sort_name %> ${plan.similar}`
         : Prisma.sql`c.search_text LIKE ${plan.pattern}`,
     );
   }
@@ -144,7 +144,8 @@ export class ContactStore {
    *     matches — a common term fills the page here;
    *  2. otherwise the term is rare: collect its matches through the trigram GIN index, then sort.
    * (Walking the whole name index for a rare term would test most of the organization's rows.)
-   * `similar` lists contacts whose words are similar to the term instead (pg_trgm word similarity).
+   * `similar` lists contacts with a name word similar to the term instead (pg_trgm word
+   * similarity over the sort name, through its own trigram index).
    */
   async list(organizationId: string, filter: ContactListFilter, page: KeysetPage, mode: SearchMode = 'substring'): Promise<ContactRecord[]> {
     const after = page.after
@@ -158,10 +159,17 @@ export class ContactStore {
         ORDER BY c.sort_name, c.id
         LIMIT ${limit}`;
     }
-    if (mode === 'substring') {
-      const window = Math.min(Math.max(limit * 100, 2_000), 20_000);
-      const { search, ...rest } = filter;
-      const walked = await this.prisma.$queryRaw<ContactRecord[]>`
+    const collected = Prisma.sql`
+      WITH matches AS MATERIALIZED (
+        SELECT ${CONTACT_COLUMNS} FROM contact.contact c WHERE ${filterPredicate(organizationId, filter, mode)} ${after}
+      )
+      SELECT * FROM matches ORDER BY "sortName", id LIMIT ${limit}`;
+    if (mode === 'similar') return this.prisma.$queryRaw<ContactRecord[]>(collected);
+    // Both steps in one statement: the second runs only when the first came back short.
+    const window = Math.min(Math.max(limit * 50, 1_000), 10_000);
+    const { search, ...rest } = filter;
+    return this.prisma.$queryRaw<ContactRecord[]>`
+      WITH walked AS MATERIALIZED (
         SELECT * FROM (
           SELECT ${CONTACT_COLUMNS} FROM contact.contact c
           WHERE ${filterPredicate(organizationId, { ...rest, search: null })} ${after}
@@ -170,14 +178,14 @@ export class ContactStore {
         ) w
         WHERE w."searchText" LIKE ${searchPlan(search).pattern}
         ORDER BY w."sortName", w.id
-        LIMIT ${limit}`;
-      if (walked.length === limit) return walked;
-    }
-    return this.prisma.$queryRaw<ContactRecord[]>`
-      WITH matches AS MATERIALIZED (
-        SELECT ${CONTACT_COLUMNS} FROM contact.contact c WHERE ${filterPredicate(organizationId, filter, mode)} ${after}
+        LIMIT ${limit}
       )
-      SELECT * FROM matches ORDER BY "sortName", id LIMIT ${limit}`;
+      SELECT * FROM (
+        SELECT * FROM walked WHERE (SELECT count(*) FROM walked) = ${limit}
+        UNION ALL
+        SELECT * FROM (${collected}) collected WHERE (SELECT count(*) FROM walked) < ${limit}
+      ) page
+      ORDER BY "sortName", id`;
   }
 
   async count(organizationId: string, filter: ContactListFilter, mode: SearchMode = 'substring'): Promise<number> {

@@ -1,0 +1,531 @@
+/**
+ * `npm run bench:send`: the send path end to end, through the gateway, in three processes:
+ *   - `system`:    the launcher (`packages/launcher/dist/main.js`): gateway, the seven subgraphs,
+ *                  the embedded Kafka-protocol broker, the outbox relay and messaging's consumers;
+ *   - `workers`:   the channel-delivery workers (`workers/channel-delivery/dist/main.js`), senders
+ *                  read from messaging's table;
+ *   - `stand-ins`: the provider stand-ins (`packages/provider-stand-ins/dist/cli.js`), Twilio's
+ *                  status callbacks sent at once (no delay), signed, to the gateway's /webhooks.
+ * This process registers a user, creates SMS senders, subscribes to `messageStatusChanged` over
+ * graphql-ws, and sends `sendMessage` mutations over HTTP:
+ *   1. a warm-up;
+ *   2. BENCH_MESSAGES (10,000) SMS with BENCH_CONCURRENCY (64) mutations in flight: sustained
+ *      messages per second from the first mutation to the last DELIVERED, and latencies under load;
+ *   3. BENCH_PACED_SECONDS (20) at BENCH_PACED_RATE (100) messages per second: latencies when the
+ *      pipeline keeps up.
+ * Latencies: mutation → provider request (the stand-in's request log), mutation → subscriber
+ * notified of DELIVERED, status change (its `occurredAt`) → subscriber notified. Peak RSS (VmHWM)
+ * and CPU seconds of each process. A fresh database (dropped at the end) and Redis key prefix.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createClient, type Client } from 'graphql-ws';
+import { Redis } from 'ioredis';
+import WebSocket from 'ws';
+import { z } from 'zod';
+import { loadConfig } from '@switchboard/config';
+import { DEV_CREDENTIALS } from '@switchboard/provider-stand-ins';
+import { createTestDatabase, registerUser, type TestDatabase } from '@switchboard/testkit';
+
+const config = loadConfig(
+  z.object({
+    BENCH_MESSAGES: z.coerce.number().int().positive().default(10_000),
+    BENCH_CONCURRENCY: z.coerce.number().int().positive().default(64),
+    BENCH_PACED_RATE: z.coerce.number().positive().default(100),
+    BENCH_PACED_SECONDS: z.coerce.number().positive().default(20),
+    BENCH_WARMUP_MESSAGES: z.coerce.number().int().min(0).default(300),
+    /** SMS senders the messages are spread over (each limited to 1,000/s, the API's maximum). */
+    BENCH_SENDERS: z.coerce.number().int().positive().default(4),
+    REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
+    /** Extra environment for the system process (`KEY=value,KEY=value`), to try settings. */
+    BENCH_SYSTEM_ENV: z.string().default(''),
+    BENCH_WORKER_ENV: z.string().default(''),
+  }),
+);
+
+const ROOT = resolve(__dirname, '..', '..', '..');
+const print = (line: string) => process.stdout.write(`${line}\n`);
+const note = (line: string) => process.stderr.write(`${line}\n`);
+const pause = (ms: number) => new Promise((done) => setTimeout(done, ms));
+
+// ---------------------------------------------------------------------------------------------
+// Processes
+
+interface Proc {
+  name: string;
+  child: ChildProcess;
+  output: string[];
+}
+
+function parseEnv(text: string): Record<string, string> {
+  return Object.fromEntries(
+    text
+      .split(',')
+      .map((pair) => pair.trim())
+      .filter(Boolean)
+      .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+  );
+}
+
+function start(name: string, script: string, args: string[], env: Record<string, string>): Proc {
+  const child = spawn(process.execPath, [join(ROOT, script), ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  const keep = (chunk: Buffer) => {
+    output.push(chunk.toString());
+    if (output.length > 200) output.shift();
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  child.once('exit', (code, signal) => {
+    if (!stopping) note(`[${name}] exited (${code ?? signal}) unexpectedly:\n${output.join('').slice(-3000)}`);
+  });
+  return { name, child, output };
+}
+
+let stopping = false;
+
+async function stop(proc: Proc): Promise<void> {
+  if (proc.child.exitCode !== null || proc.child.signalCode !== null) return;
+  const exited = new Promise((done) => proc.child.once('exit', done));
+  proc.child.kill('SIGTERM');
+  const timer = setTimeout(() => proc.child.kill('SIGKILL'), 15_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Peak resident set (VmHWM) and CPU seconds (user + system) of a process, from /proc. */
+function usage(pid: number | undefined): { peakRssMb: number; cpuSeconds: number } {
+  if (!pid) return { peakRssMb: NaN, cpuSeconds: NaN };
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const hwm = Number(/VmHWM:\s+(\d+) kB/u.exec(status)?.[1] ?? NaN);
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return { peakRssMb: hwm / 1024, cpuSeconds: ticks / 100 };
+  } catch {
+    return { peakRssMb: NaN, cpuSeconds: NaN };
+  }
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => done(port));
+    });
+  });
+}
+
+async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs = 120_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (await check().catch(() => false)) return;
+    await pause(200);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTTP
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Body = { data?: any; errors?: { message: string; extensions?: { code?: string } }[] };
+
+function request(url: string, method: 'GET' | 'POST', body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: Body }> {
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  const target = new URL(url);
+  return new Promise((done, fail) => {
+    const req = http.request(
+      {
+        agent,
+        hostname: target.hostname,
+        port: target.port,
+        path: `${target.pathname}${target.search}`,
+        method,
+        headers: { ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}), ...headers },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          try {
+            done({ status: res.statusCode ?? 0, body: text ? (JSON.parse(text) as Body) : {} });
+          } catch {
+            done({ status: res.statusCode ?? 0, body: { errors: [{ message: text.slice(0, 200) }] } });
+          }
+        });
+        res.on('error', fail);
+      },
+    );
+    req.on('error', fail);
+    req.end(payload);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measurements
+
+interface Sent {
+  to: string;
+  id?: string;
+  mutationStart: number;
+  mutationEnd?: number;
+  failed?: string;
+}
+
+function percentile(values: number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+}
+
+const ms = (value: number) => (Number.isFinite(value) ? `${value.toFixed(0)} ms` : 'n/a');
+
+interface Notification {
+  status: string;
+  occurredAt: number;
+  at: number;
+}
+
+/** Status notifications by message id (what the graphql-ws subscriber received). */
+const notifications = new Map<string, Notification[]>();
+let subscriberClosed: unknown = null;
+
+async function subscribeToStatuses(wsUrl: string, token: string): Promise<Client> {
+  const client = createClient({
+    url: wsUrl,
+    webSocketImpl: WebSocket,
+    retryAttempts: 0,
+    lazy: false,
+    connectionParams: { authorization: `Bearer ${token}` },
+    on: {
+      closed: (event) => {
+        if (!stopping) subscriberClosed = event;
+      },
+    },
+  });
+  client.subscribe(
+    { query: 'subscription { messageStatusChanged { messageId status occurredAt } }' },
+    {
+      next: (value) => {
+        const at = Date.now();
+        const change = (value.data as { messageStatusChanged?: { messageId: string; status: string; occurredAt: string } } | undefined)?.messageStatusChanged;
+        if (!change) return;
+        let list = notifications.get(change.messageId);
+        if (!list) {
+          list = [];
+          notifications.set(change.messageId, list);
+        }
+        list.push({ status: change.status, occurredAt: Date.parse(change.occurredAt), at });
+      },
+      error: (error) => {
+        subscriberClosed = error;
+      },
+      complete: () => undefined,
+    },
+  );
+  await pause(500);
+  return client;
+}
+
+/** Twilio request times by recipient, from the stand-in's request log (201 answers). */
+async function providerTimes(controlUrl: string): Promise<Map<string, number>> {
+  const state = await request(`${controlUrl}/__control`, 'GET');
+  const requests = (state.body as unknown as { twilio: { requests: { recipient?: string; status?: number; at: string; path: string }[] } }).twilio.requests;
+  const times = new Map<string, number>();
+  for (const entry of requests) {
+    if (entry.status === 201 && entry.recipient && entry.path.endsWith('/Messages.json') && !times.has(entry.recipient)) {
+      times.set(entry.recipient, Date.parse(entry.at));
+    }
+  }
+  return times;
+}
+
+let numberSequence = 0;
+/** A distinct US number per message: +1 415 2xx xxxx … (the recipient identifies the message at the stand-in). */
+function nextNumber(): string {
+  numberSequence += 1;
+  const exchange = 200 + Math.floor(numberSequence / 10_000);
+  return `+1415${exchange}${String(numberSequence % 10_000).padStart(4, '0')}`;
+}
+
+interface PhaseResult {
+  name: string;
+  messages: number;
+  mutationErrors: number;
+  seconds: number;
+  deliveredPerSecond: number;
+  mutationP50: number;
+  mutationP99: number;
+  toProviderP50: number;
+  toProviderP99: number;
+  toSubscriberP50: number;
+  toSubscriberP99: number;
+  changeToSubscriberP50: number;
+  changeToSubscriberP99: number;
+  delivered: number;
+}
+
+async function main(): Promise<void> {
+  const [port, kafkaPort, twilioPort, whatsappPort, smtpPort, controlPort] = await Promise.all(Array.from({ length: 6 }, () => freePort()));
+  const gateway = `http://127.0.0.1:${port}`;
+  const database: TestDatabase = await createTestDatabase({ prefix: 'bench_send' });
+  await database.prisma.$disconnect();
+  const redisKeyPrefix = `sbbench:${randomBytes(4).toString('hex')}:`;
+  const kafkaDir = mkdtempSync(join(tmpdir(), 'sb-bench-send-kafka-'));
+  const senderCredentialsKey = randomBytes(32).toString('base64');
+  const common = { NODE_ENV: 'production', LOG_LEVEL: 'warn', REDIS_URL: config.REDIS_URL, REDIS_KEY_PREFIX: redisKeyPrefix };
+  const twilio = DEV_CREDENTIALS.twilio;
+  const whatsapp = DEV_CREDENTIALS.whatsapp;
+  const procs: Proc[] = [];
+
+  const results: PhaseResult[] = [];
+  let usageAtEnd: Record<string, { peakRssMb: number; cpuSeconds: number }> = {};
+  try {
+    note('Starting the stand-ins, the system (gateway, subgraphs, broker, relay, consumers) and the workers…');
+    const standIns = start(
+      'stand-ins',
+      'packages/provider-stand-ins/dist/cli.js',
+      [
+        '--twilio-port', String(twilioPort), '--whatsapp-port', String(whatsappPort), '--smtp-port', String(smtpPort),
+        '--control-port', String(controlPort), '--callback-delay-ms', '0', '--log-level', 'warn',
+        '--twilio-inbound-url', `${gateway}/webhooks/twilio/inbound`, '--whatsapp-webhook-url', `${gateway}/webhooks/whatsapp`,
+      ],
+      {},
+    );
+    procs.push(standIns);
+    const controlUrl = `http://127.0.0.1:${controlPort}`;
+    await waitUntil('the stand-ins', async () => (await request(`${controlUrl}/__control`, 'GET')).status === 200);
+
+    const system = start('system', 'packages/launcher/dist/main.js', [], {
+      ...common,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      PUBLIC_URL: gateway,
+      SUBGRAPH_PORT_BASE: '0',
+      SERVICES: 'gateway,user,team,contact,template,campaign,inbox,messaging,outbox-relay,messaging-consumers',
+      DATABASE_URL: database.url,
+      MIGRATE_ON_START: 'false',
+      JWT_SECRET: randomBytes(32).toString('base64url'),
+      INTERNAL_CONTEXT_SECRET: randomBytes(32).toString('base64url'),
+      SENDER_CREDENTIALS_KEY: senderCredentialsKey,
+      ACCESS_TOKEN_TTL: '7200',
+      KAFKA_PORT: String(kafkaPort),
+      KAFKA_DATA_DIR: kafkaDir,
+      TWILIO_ACCOUNT_SID: twilio.accountSid,
+      TWILIO_AUTH_TOKEN: twilio.authToken,
+      TWILIO_API_URL: `http://127.0.0.1:${twilioPort}`,
+      WHATSAPP_TOKEN: whatsapp.token,
+      WHATSAPP_APP_SECRET: whatsapp.appSecret,
+      WHATSAPP_VERIFY_TOKEN: 'bench-verify-token',
+      WHATSAPP_API_URL: `http://127.0.0.1:${whatsappPort}`,
+      SMTP_URL: `smtp://127.0.0.1:${smtpPort}?ignoreTLS=true`,
+      SUBSCRIPTION_QUEUE_SIZE: '10000',
+      ...parseEnv(config.BENCH_SYSTEM_ENV),
+    });
+    procs.push(system);
+    await waitUntil('the gateway', async () => (await request(`${gateway}/readyz`, 'GET')).status === 200);
+
+    const workers = start('workers', 'workers/channel-delivery/dist/main.js', [], {
+      ...common,
+      KAFKA_BROKERS: `127.0.0.1:${kafkaPort}`,
+      CHANNELS: 'sms',
+      SENDER_SOURCE: 'database',
+      DATABASE_URL: database.url,
+      SENDER_CREDENTIALS_KEY: senderCredentialsKey,
+      TWILIO_ACCOUNT_SID: twilio.accountSid,
+      TWILIO_AUTH_TOKEN: twilio.authToken,
+      TWILIO_API_URL: `http://127.0.0.1:${twilioPort}`,
+      TWILIO_STATUS_CALLBACK_URL: `${gateway}/webhooks/twilio/status`,
+      CONSUMER_CONCURRENCY: '8',
+      ...parseEnv(config.BENCH_WORKER_ENV),
+    });
+    procs.push(workers);
+
+    const target = { prisma: database.prisma, graphql: (query: string, variables?: Record<string, unknown>, options: { token?: string } = {}) =>
+      request(`${gateway}/graphql`, 'POST', { query, variables }, options.token ? { authorization: `Bearer ${options.token}` } : {}).then((r) => ({ status: r.status, data: r.body.data, errors: r.body.errors })) };
+    const owner = await registerUser(target);
+    const auth = { authorization: `Bearer ${owner.accessToken}` };
+    const senders: string[] = [];
+    for (let i = 0; i < config.BENCH_SENDERS; i++) {
+      const created = await request(
+        `${gateway}/graphql`,
+        'POST',
+        {
+          query: 'mutation($input: CreateSenderInput!) { createSender(input: $input) { id } }',
+          variables: { input: { name: `Bulk ${i}`, kind: 'SMS_NUMBER', address: `+1415555${String(100 + i).padStart(4, '0')}`, rateLimitPerSecond: 1000 } },
+        },
+        auth,
+      );
+      if (created.body.errors) throw new Error(`createSender failed: ${JSON.stringify(created.body.errors)}`);
+      senders.push(created.body.data.createSender.id);
+    }
+    const subscriber = await subscribeToStatuses(`ws://127.0.0.1:${port}/graphql`, owner.accessToken);
+
+    const sendOne = async (entry: Sent, index: number): Promise<void> => {
+      entry.mutationStart = Date.now();
+      const response = await request(
+        `${gateway}/graphql`,
+        'POST',
+        {
+          query: 'mutation($input: SendMessageInput!) { sendMessage(input: $input) { message { id } } }',
+          variables: { input: { channel: 'SMS', senderId: senders[index % senders.length], to: entry.to, body: `Bench message ${index}: your code is ${1000 + (index % 9000)}` } },
+        },
+        auth,
+      ).catch((error: unknown) => ({ status: 0, body: { errors: [{ message: String(error) }] } as Body }));
+      entry.mutationEnd = Date.now();
+      if (response.body.errors || !response.body.data?.sendMessage) entry.failed = JSON.stringify(response.body.errors).slice(0, 200);
+      else entry.id = response.body.data.sendMessage.message.id;
+    };
+    const delivered = (entry: Sent) => entry.id !== undefined && (notifications.get(entry.id) ?? []).some((n) => n.status === 'DELIVERED');
+
+    const waitAllDelivered = async (entries: Sent[], timeoutMs: number): Promise<number> => {
+      const until = Date.now() + timeoutMs;
+      for (;;) {
+        const pending = entries.filter((entry) => entry.id && !delivered(entry)).length;
+        if (pending === 0) return Date.now();
+        if (subscriberClosed) throw new Error(`the subscriber was closed: ${JSON.stringify(subscriberClosed)}`);
+        if (Date.now() > until) {
+          note(`  ${pending} messages not DELIVERED (per the subscriber) after ${timeoutMs / 1000} s`);
+          return Date.now();
+        }
+        await pause(20);
+      }
+    };
+
+    const analyse = async (name: string, entries: Sent[], seconds: number): Promise<PhaseResult> => {
+      const providers = await providerTimes(controlUrl);
+      const ok = entries.filter((entry) => entry.id);
+      const lastDelivered = Math.max(...ok.map((entry) => notifications.get(entry.id!)?.find((n) => n.status === 'DELIVERED')?.at ?? 0));
+      const first = Math.min(...entries.map((entry) => entry.mutationStart));
+      const deliveredCount = ok.filter(delivered).length;
+      const changeToSubscriber = ok.flatMap((entry) => (notifications.get(entry.id!) ?? []).map((n) => n.at - n.occurredAt));
+      return {
+        name,
+        messages: entries.length,
+        mutationErrors: entries.length - ok.length,
+        seconds,
+        deliveredPerSecond: deliveredCount / ((lastDelivered - first) / 1000),
+        mutationP50: percentile(ok.map((e) => e.mutationEnd! - e.mutationStart), 50),
+        mutationP99: percentile(ok.map((e) => e.mutationEnd! - e.mutationStart), 99),
+        toProviderP50: percentile(ok.flatMap((e) => (providers.has(e.to) ? [providers.get(e.to)! - e.mutationStart] : [])), 50),
+        toProviderP99: percentile(ok.flatMap((e) => (providers.has(e.to) ? [providers.get(e.to)! - e.mutationStart] : [])), 99),
+        toSubscriberP50: percentile(ok.flatMap((e) => notifications.get(e.id!)?.filter((n) => n.status === 'DELIVERED').map((n) => n.at - e.mutationStart) ?? []), 50),
+        toSubscriberP99: percentile(ok.flatMap((e) => notifications.get(e.id!)?.filter((n) => n.status === 'DELIVERED').map((n) => n.at - e.mutationStart) ?? []), 99),
+        changeToSubscriberP50: percentile(changeToSubscriber, 50),
+        changeToSubscriberP99: percentile(changeToSubscriber, 99),
+        delivered: deliveredCount,
+      };
+    };
+
+    const burst = async (count: number, concurrency: number): Promise<Sent[]> => {
+      const entries: Sent[] = Array.from({ length: count }, () => ({ to: nextNumber(), mutationStart: 0 }));
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: concurrency }, async () => {
+          while (next < entries.length) {
+            const index = next++;
+            await sendOne(entries[index]!, index);
+          }
+        }),
+      );
+      return entries;
+    };
+
+    const workersReady = async () => {
+      const probe = await burst(1, 1);
+      await waitAllDelivered(probe, 60_000);
+      return delivered(probe[0]!);
+    };
+    await waitUntil('the workers to deliver', workersReady, 120_000);
+
+    if (config.BENCH_WARMUP_MESSAGES > 0) {
+      note(`Warm-up: ${config.BENCH_WARMUP_MESSAGES} messages…`);
+      const warm = await burst(config.BENCH_WARMUP_MESSAGES, 16);
+      await waitAllDelivered(warm, 60_000);
+    }
+
+    note(`Throughput: ${config.BENCH_MESSAGES} SMS, ${config.BENCH_CONCURRENCY} mutations in flight…`);
+    await request(`${controlUrl}/__control`, 'POST', { channel: 'twilio', action: 'reset' });
+    const cpuBefore = Object.fromEntries(procs.map((p) => [p.name, usage(p.child.pid).cpuSeconds]));
+    let started = Date.now();
+    const bulk = await burst(config.BENCH_MESSAGES, config.BENCH_CONCURRENCY);
+    const mutationsDone = Date.now();
+    let ended = await waitAllDelivered(bulk, 300_000);
+    const cpuDuring = Object.fromEntries(procs.map((p) => [p.name, usage(p.child.pid).cpuSeconds - (cpuBefore[p.name] ?? 0)]));
+    note(`  mutations took ${((mutationsDone - started) / 1000).toFixed(1)} s; last DELIVERED after ${((ended - started) / 1000).toFixed(1)} s`);
+    note(`  CPU seconds during the run: ${Object.entries(cpuDuring).map(([name, s]) => `${name} ${s.toFixed(1)}`).join(', ')}`);
+    results.push(await analyse('throughput', bulk, (ended - started) / 1000));
+
+    note(`Paced: ${config.BENCH_PACED_RATE} msgs/s for ${config.BENCH_PACED_SECONDS} s…`);
+    await request(`${controlUrl}/__control`, 'POST', { channel: 'twilio', action: 'reset' });
+    const pacedCount = Math.round(config.BENCH_PACED_RATE * config.BENCH_PACED_SECONDS);
+    const paced: Sent[] = Array.from({ length: pacedCount }, () => ({ to: nextNumber(), mutationStart: 0 }));
+    started = Date.now();
+    const inFlight: Promise<void>[] = [];
+    for (let i = 0; i < pacedCount; i++) {
+      const due = started + (i * 1000) / config.BENCH_PACED_RATE;
+      const wait = due - Date.now();
+      if (wait > 0) await pause(wait);
+      inFlight.push(sendOne(paced[i]!, i));
+    }
+    await Promise.all(inFlight);
+    ended = await waitAllDelivered(paced, 60_000);
+    results.push(await analyse('paced', paced, (ended - started) / 1000));
+
+    // Cross-check with the database: every message of the run is DELIVERED there too.
+    const counts = await database.prisma.$queryRaw<{ status: string; count: bigint }[]>`SELECT status::text AS status, count(*) AS count FROM messaging.message GROUP BY status`;
+    note(`  database: ${counts.map((row) => `${row.status} ${row.count}`).join(', ')}`);
+    await subscriber.dispose();
+    usageAtEnd = { ...Object.fromEntries(procs.map((p) => [p.name, usage(p.child.pid)])), bench: usage(process.pid) };
+  } finally {
+    stopping = true;
+    for (const proc of [...procs].reverse()) await stop(proc);
+    await database.drop().catch(() => undefined);
+    rmSync(kafkaDir, { recursive: true, force: true });
+    const redis = new Redis(config.REDIS_URL, { lazyConnect: true });
+    await redis.connect().catch(() => undefined);
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${redisKeyPrefix}*`, 'COUNT', 1000).catch(() => ['0', [] as string[]] as const);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== '0');
+    redis.disconnect();
+  }
+
+  print('');
+  print('| phase | messages | mutation errors | delivered | msgs/s (mutation → DELIVERED) | mutation p50 / p99 | mutation → provider p50 / p99 | mutation → subscriber (DELIVERED) p50 / p99 | status change → subscriber p50 / p99 |');
+  print('|---|---|---|---|---|---|---|---|---|');
+  for (const r of results) {
+    print(
+      `| ${r.name} | ${r.messages} | ${r.mutationErrors} | ${r.delivered} | ${r.deliveredPerSecond.toFixed(0)} | ${ms(r.mutationP50)} / ${ms(r.mutationP99)} | ${ms(r.toProviderP50)} / ${ms(r.toProviderP99)} | ${ms(r.toSubscriberP50)} / ${ms(r.toSubscriberP99)} | ${ms(r.changeToSubscriberP50)} / ${ms(r.changeToSubscriberP99)} |`,
+    );
+  }
+  print('');
+  print('| process | peak RSS | CPU seconds (whole run) |');
+  print('|---|---|---|');
+  for (const [name, u] of Object.entries(usageAtEnd)) print(`| ${name} | ${u.peakRssMb.toFixed(0)} MB | ${u.cpuSeconds.toFixed(1)} |`);
+  print('');
+  print('Processes: system = gateway + 7 subgraphs + embedded Kafka broker + outbox relay + messaging consumers; workers = channel-delivery (SMS); stand-ins = Twilio/WhatsApp/SMTP stand-ins; bench = this driver (HTTP client + graphql-ws subscriber).');
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

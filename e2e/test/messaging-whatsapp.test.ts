@@ -1,0 +1,86 @@
+import { registerUser, startTestSystem, type SeededUser, type TestSystem } from '@switchboard/testkit';
+import {
+  RECEIVED_SUBSCRIPTION,
+  STATUS_SUBSCRIPTION,
+  historyOf,
+  send,
+  sendMessage,
+  statusesSeen,
+  subscribe,
+  waitFor,
+  waitForStatus,
+  whatsappSender,
+  type Subscriber,
+} from './support/messaging';
+
+/**
+ * WhatsApp through the (stand-in) Cloud API: a customer writes first (a signed webhook, delivered
+ * to a `messageReceived` subscriber), which opens the 24-hour window; the free-form reply goes to
+ * the Graph API, and the signed status webhooks move it SENT → DELIVERED → READ, each seen by a
+ * `messageStatusChanged` subscriber in order. Someone who never wrote cannot get free-form text.
+ */
+let system: TestSystem;
+let owner: SeededUser;
+let sender: { id: string; address: string };
+const subscribers: Subscriber[] = [];
+const CUSTOMER = '+447911123456';
+
+beforeAll(async () => {
+  system = await startTestSystem();
+  owner = await registerUser(system);
+  sender = await whatsappSender(system, owner);
+});
+
+afterEach(async () => {
+  await Promise.all(subscribers.splice(0).map((s) => s.dispose()));
+});
+
+afterAll(async () => {
+  await system?.close();
+});
+
+it('an inbound WhatsApp message reaches a messageReceived subscriber, and the reply goes SENT → DELIVERED → READ', async () => {
+  const inbox = await subscribe(system, owner.accessToken, RECEIVED_SUBSCRIPTION, { senderId: sender.id });
+  const statuses = await subscribe(system, owner.accessToken, STATUS_SUBSCRIPTION);
+  subscribers.push(inbox, statuses);
+
+  const inbound = await system.standIns.whatsapp.simulateInbound({ from: CUSTOMER.slice(1), body: 'Hi, is my order ready?', profileName: 'Casey' });
+  expect(inbound.webhook.status).toBe(200);
+
+  const received = (await inbox.waitForCount(1))[0]!.value.data.messageReceived;
+  expect(received).toMatchObject({
+    channel: 'WHATSAPP',
+    senderId: sender.id,
+    message: { direction: 'INBOUND', from: CUSTOMER, to: sender.address, body: 'Hi, is my order ready?', status: 'DELIVERED' },
+  });
+
+  // Inside the window: free-form text is allowed.
+  const reply = await send(system, owner, { channel: 'WHATSAPP', senderId: sender.id, to: CUSTOMER, body: 'Yes! It is ready for pickup.' });
+  const request = await waitFor(
+    () => system.standIns.whatsapp.requests().find((r) => r.recipient === CUSTOMER.slice(1) && r.status === 200),
+    'the Graph API request',
+  );
+  expect(request.path).toBe(`/v23.0/${system.standIns.whatsapp.phoneNumberId}/messages`);
+  expect(request.params).toMatchObject({ messaging_product: 'whatsapp', to: CUSTOMER.slice(1), type: 'text', text: { body: 'Yes! It is ready for pickup.' } });
+
+  const read = await waitForStatus(system, owner, reply.id, 'READ');
+  expect(read.providerMessageId).toBe(request.resourceId);
+  expect(historyOf(read)).toEqual(['QUEUED', 'SENDING', 'SENT', 'DELIVERED', 'READ']);
+
+  await statuses.waitFor((value) => value.data?.messageStatusChanged?.messageId === reply.id && value.data.messageStatusChanged.status === 'READ');
+  expect(statusesSeen(statuses, reply.id)).toEqual(['SENDING', 'SENT', 'DELIVERED', 'READ']);
+  // Every webhook the stand-in posted was signed and accepted.
+  await system.standIns.settled();
+  expect(system.standIns.whatsapp.webhooks().every((hook) => hook.status === 200)).toBe(true);
+});
+
+it('free-form text to someone who never wrote is WINDOW_CLOSED, and nothing is sent', async () => {
+  const stranger = '+447911123457';
+  const before = system.standIns.whatsapp.requests().length;
+  const result = await sendMessage(system, owner, { channel: 'WHATSAPP', senderId: sender.id, to: stranger, body: 'Hello there' });
+  expect(result.data).toBeNull();
+  expect(result.errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'WINDOW_CLOSED' }) })]);
+  const messages = await system.graphql('{ messages(filter: { channel: WHATSAPP, direction: OUTBOUND }) { edges { node { to } } } }', undefined, { token: owner.accessToken });
+  expect(messages.data.messages.edges.map((edge: { node: { to: string } }) => edge.node.to)).not.toContain(stranger);
+  expect(system.standIns.whatsapp.requests().length).toBe(before);
+});
