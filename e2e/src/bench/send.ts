@@ -45,6 +45,8 @@ const config = loadConfig(
     /** Extra environment for the system process (`KEY=value,KEY=value`), to try settings. */
     BENCH_SYSTEM_ENV: z.string().default(''),
     BENCH_WORKER_ENV: z.string().default(''),
+    /** Writes a V8 CPU profile of each child process here (`--cpu-prof`), for finding bottlenecks. */
+    BENCH_PROFILE_DIR: z.string().optional(),
   }),
 );
 
@@ -73,7 +75,8 @@ function parseEnv(text: string): Record<string, string> {
 }
 
 function start(name: string, script: string, args: string[], env: Record<string, string>): Proc {
-  const child = spawn(process.execPath, [join(ROOT, script), ...args], {
+  const profile = config.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${resolve(config.BENCH_PROFILE_DIR)}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
+  const child = spawn(process.execPath, [...profile, join(ROOT, script), ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -28,8 +28,13 @@ export function captureLogger(): Logger & { entries: LogEntry[] } {
   };
 }
 
+const tempDirs = new Set<string>();
+
+/** A fresh temp folder, removed again after the test file. */
 export function tempDir(prefix = 'kafka-broker-test-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  tempDirs.add(dir);
+  return dir;
 }
 
 export interface TestBroker {
@@ -49,6 +54,8 @@ export async function cleanupAll(): Promise<void> {
   openClients.clear();
   await Promise.allSettled([...openBrokers].map((broker) => broker.close()));
   openBrokers.clear();
+  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
+  tempDirs.clear();
 }
 
 export function trackBroker(broker: BrokerHandle): BrokerHandle {

@@ -26,7 +26,11 @@ export interface RedisDedupeStoreOptions {
   keyPrefix?: string;
   /** How long a handled id is remembered (default 7 days: longer than any redelivery). */
   retentionSeconds?: number;
-  /** How long a claim protects an id being handled (default 2 minutes; a crashed holder's lease expires). */
+  /**
+   * How long a claim protects an id being handled (default 30 s, the consumer's default session
+   * timeout: a handler that runs longer loses its partition anyway). After a crash, the event in
+   * flight waits this long before the next member handles it.
+   */
   leaseMs?: number;
 }
 
@@ -43,7 +47,7 @@ export function createRedisDedupeStore(options: RedisDedupeStoreOptions): Dedupe
   const { redis } = options;
   const prefix = options.keyPrefix ?? 'dedupe:';
   const retentionSeconds = options.retentionSeconds ?? 7 * 24 * 3600;
-  const leaseMs = options.leaseMs ?? 120_000;
+  const leaseMs = options.leaseMs ?? 30_000;
   /** Lease tokens of the claims this process holds, by key. */
   const leases = new Map<string, string>();
 

@@ -13,6 +13,8 @@ import { ContactStore } from './store/contact-store';
 import { GroupStore } from './store/group-store';
 import { ImportStore } from './store/import-store';
 
+export { startContactConsumers, type ContactConsumers, type StartContactConsumersOptions } from './consumers';
+
 export const typeDefs = gql(readFileSync(join(__dirname, '..', 'schema.graphql'), 'utf8'));
 
 /** Largest request this subgraph accepts: a 100,000-row CSV import is ~10 MB of text. */

@@ -59,9 +59,9 @@ describe('entity resolution', () => {
   });
 
   it('caches with a short TTL', async () => {
-    const keys = await harness.redis.keys('*contact:v1:*');
+    const keys = await harness.redis.keys('*contact:v2:*');
     expect(keys.length).toBeGreaterThanOrEqual(100);
-    const ttl = await harness.redis.ttl(keys[0]!.slice(keys[0]!.indexOf('contact:v1:')));
+    const ttl = await harness.redis.ttl(keys[0]!.slice(keys[0]!.indexOf('contact:v2:')));
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(30);
   });

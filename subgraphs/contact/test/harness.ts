@@ -22,7 +22,8 @@ export interface Member {
   organizationId: string;
   userId: string;
   role: Role;
-  graphql<T = Json>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResult<T>>;
+  /** `requestId`: the caller's request id (the trace id of the events the request writes); random by default. */
+  graphql<T = Json>(query: string, variables?: Record<string, unknown>, options?: { requestId?: string }): Promise<GraphQLResult<T>>;
 }
 
 /**
@@ -82,9 +83,9 @@ export async function startContactHarness(options: ContactSubgraphOptions = {}):
       organizationId,
       userId,
       role,
-      async graphql(query, variables) {
+      async graphql(query, variables, options = {}) {
         const header = signCaller(
-          { kind: 'user', userId, organizationId, role, sessionId: randomUUID(), tokenId: randomUUID(), clientIp: '127.0.0.1', requestId: randomUUID() },
+          { kind: 'user', userId, organizationId, role, sessionId: randomUUID(), tokenId: randomUUID(), clientIp: '127.0.0.1', requestId: options.requestId ?? randomUUID() },
           internalSecret,
         );
         const response = await fetch(server.url, {

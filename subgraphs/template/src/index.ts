@@ -43,6 +43,13 @@ export function templateSubgraph(deps: SubgraphDeps, options: TemplateSubgraphOp
   };
 }
 
-export { TemplateService } from './domain/template-service';
+export { TemplateService, PROVIDER_STATUS_CONSUMER } from './domain/template-service';
 export { TemplateCache } from './store/template-cache';
 export type { Actor, RenderOutcome } from './domain/template-service';
+export { startTemplateConsumers, type StartTemplateConsumersOptions, type TemplateConsumers } from './consumers';
+export { templateChangedPayload } from './domain/events';
+export type { ProviderStatusOutcome, ProviderStatusReport } from './domain/provider-status';
+/** The pure renderer for sending (no database): see src/domain/render-for-send.ts. */
+export { renderForSend, describeRenderFailure, type SendableTemplateVersion } from './domain/render-for-send';
+export type { RenderResult, RenderFailure, RenderedContent, RenderedEmail, RenderedSms, RenderedWhatsApp } from './domain/render';
+export type { TemplateContent, VariableDeclaration, VariableType } from './domain/types';

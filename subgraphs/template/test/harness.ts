@@ -23,6 +23,8 @@ export interface Member {
 
 export interface TemplateSubgraphHarness {
   url: string;
+  /** This file's own database (for the outbox relay). */
+  databaseUrl: string;
   prisma: PrismaClient;
   redis: Redis;
   /** A caller with `role` in `organizationId` (a new organization by default). */
@@ -46,6 +48,7 @@ export async function startTemplateSubgraph(options: TemplateSubgraphOptions = {
 
   return {
     url: server.url,
+    databaseUrl: database.url,
     prisma: database.prisma,
     redis,
     member(role, organizationId = randomUUID()) {

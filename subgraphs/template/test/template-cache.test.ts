@@ -51,6 +51,8 @@ function view(name: string, organizationId = randomUUID(), id = randomUUID()): T
     archivedAt: null,
     createdAt: at,
     updatedAt: at,
+    providerTemplateId: null,
+    providerStatusAt: null,
     latest: version,
     active: version,
   };

@@ -169,6 +169,7 @@ export const SAMPLE_PAYLOADS: { [T in SwitchboardEvent['type']]: Extract<Switchb
   'contact.changed': {
     contactId: '33333333-4444-4555-8666-777777777777',
     change: 'UPDATED',
+    version: 3,
     contact: {
       name: 'Casey Customer',
       phone: '+447911123456',
@@ -187,9 +188,11 @@ export const SAMPLE_PAYLOADS: { [T in SwitchboardEvent['type']]: Extract<Switchb
       name: 'order_update',
       language: 'pt_BR',
       status: 'APPROVED',
+      category: 'UTILITY',
       activeVersionId: '77777777-8888-4999-8aaa-bbbbbbbbbbbb',
       latestVersionId: '77777777-8888-4999-8aaa-bbbbbbbbbbbb',
       activeVersion: {
+        version: 1,
         content: {
           channel: 'WHATSAPP',
           category: 'UTILITY',

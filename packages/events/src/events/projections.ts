@@ -50,6 +50,14 @@ export const contactChanged = defineEvent({
   payload: z.object({
     contactId: id,
     change: z.enum(['CREATED', 'UPDATED', 'DELETED']),
+    /**
+     * The contact's version after the change: 1 when created, +1 on every write, and the next one
+     * for the deletion — strictly increasing per contact in commit order, so a consumer that keeps
+     * the highest version it applied can drop any older (or repeated) state without comparing
+     * clocks. (`contact.updatedAt` is strictly increasing per contact too; a deletion's time is the
+     * envelope's `occurredAt`, later than the last `updatedAt`.) Null only from producers that predate it.
+     */
+    version: z.number().int().min(1).nullable().default(null),
     /** Null when deleted. */
     contact: z
       .object({
@@ -79,16 +87,24 @@ export const templateChanged = defineEvent({
       name: z.string().min(1).max(512),
       /** WhatsApp language code; null for email and SMS. */
       language: z.string().max(15).nullable(),
+      /** The status of the latest version (a new DRAFT while an approved version still sends). */
       status: z.enum(['ACTIVE', 'DRAFT', 'PENDING', 'APPROVED', 'REJECTED', 'PAUSED', 'DISABLED']),
+      /** WhatsApp category of the latest version; null for email and SMS. */
+      category: z.enum(['MARKETING', 'UTILITY', 'AUTHENTICATION']).nullable().default(null),
       /** The version used to send; null while none is usable. */
       activeVersionId: id.nullable(),
       latestVersionId: id.nullable(),
       /**
        * The content and declared variables of `activeVersionId` (what messaging renders to send);
-       * null while there is no usable version.
+       * null while there is no usable version (none approved, paused, disabled, archived). `version`
+       * is its number (1, 2 …).
        */
-      activeVersion: z.object({ content: templateContent, variables: z.array(templateVariable).max(100) }).nullable().default(null),
+      activeVersion: z
+        .object({ version: z.number().int().min(1).optional(), content: templateContent, variables: z.array(templateVariable).max(100) })
+        .nullable()
+        .default(null),
       archivedAt: isoDateTime.nullable(),
+      /** Strictly increasing per template: the order of its states (older events change nothing). */
       updatedAt: isoDateTime,
     }),
   }),

@@ -64,7 +64,7 @@ function frame(apiKey: number, version: number, correlationId: number, body: (w:
 
 /** Calls `onFrame` with each response body arriving on `socket`. */
 function onResponses(socket: net.Socket, onFrame: (body: Buffer) => void): void {
-  let pending = Buffer.alloc(0);
+  let pending: Buffer = Buffer.alloc(0);
   socket.on('data', (chunk: Buffer) => {
     pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
     while (pending.length >= 4) {

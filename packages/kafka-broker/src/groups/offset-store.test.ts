@@ -37,5 +37,6 @@ describe('OffsetStore', () => {
     expect(third.groupIds()).toEqual(['g2']);
     expect(third.get('g2', 'b', 0)?.offset).toBe(6);
     third.close();
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });

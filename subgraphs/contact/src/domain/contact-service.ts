@@ -105,7 +105,8 @@ export class ContactService {
     return [...cached.values(), ...loaded];
   }
 
-  async create(organizationId: string, command: CreateContactCommand): Promise<ContactRecord> {
+  /** `traceId`: the request that asked (it travels with the contact.changed event). */
+  async create(organizationId: string, command: CreateContactCommand, traceId: string | null = null): Promise<ContactRecord> {
     const country = countryOf(command.defaultCountry);
     const name = must(checkName(command.name));
     const sortName = sortKeyOf(name);
@@ -134,7 +135,7 @@ export class ContactService {
     }
     await this.refuseDuplicates(organizationId, contact);
     try {
-      return await this.store.create(organizationId, contact, this.now());
+      return await this.store.create(organizationId, contact, { now: this.now(), traceId });
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       await this.refuseDuplicates(organizationId, contact); // created concurrently: name it
@@ -142,7 +143,7 @@ export class ContactService {
     }
   }
 
-  async update(organizationId: string, id: string, command: UpdateContactCommand): Promise<ContactRecord> {
+  async update(organizationId: string, id: string, command: UpdateContactCommand, traceId: string | null = null): Promise<ContactRecord> {
     const [existing] = isUuid(id) ? await this.store.findByIds(organizationId, [id]) : [];
     if (!existing) throw notFound('Contact', id);
     const country = countryOf(command.defaultCountry);
@@ -177,7 +178,7 @@ export class ContactService {
     await this.refuseDuplicates(organizationId, newKeys, id);
     let updated: ContactRecord | null;
     try {
-      updated = await this.store.update(organizationId, id, changes);
+      updated = await this.store.update(organizationId, id, changes, { now: this.now(), traceId });
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       await this.refuseDuplicates(organizationId, newKeys, id);
@@ -188,8 +189,8 @@ export class ContactService {
     return updated;
   }
 
-  async delete(organizationId: string, id: string): Promise<string> {
-    const deleted = isUuid(id) && (await this.store.delete(organizationId, id));
+  async delete(organizationId: string, id: string, traceId: string | null = null): Promise<string> {
+    const deleted = isUuid(id) && (await this.store.delete(organizationId, id, { now: this.now(), traceId }));
     if (!deleted) throw notFound('Contact', id);
     await this.cache.invalidate(organizationId, [id]);
     return id;
@@ -199,10 +200,11 @@ export class ContactService {
     organizationId: string,
     id: string,
     decision: { channel: ConsentChannel; status: ConsentStatus; source?: string | null },
+    traceId: string | null = null,
   ): Promise<ContactRecord> {
     const source = must(checkConsentSource(decision.source, 'api'));
     const updated = isUuid(id)
-      ? await this.store.setConsent(organizationId, id, { channel: decision.channel, status: decision.status, source, at: this.now() })
+      ? await this.store.setConsent(organizationId, id, { channel: decision.channel, status: decision.status, source }, { now: this.now(), traceId })
       : null;
     if (!updated) throw notFound('Contact', id);
     await this.cache.invalidate(organizationId, [id]);

@@ -89,7 +89,8 @@ export class ImportService {
     this.staleAfterMs = options.staleAfterMs ?? 5 * 60_000;
   }
 
-  async start(organizationId: string, userId: string, command: ImportCommand): Promise<ImportJobRecord> {
+  /** `traceId`: the request that started the import; every contact.changed event of the job carries it. */
+  async start(organizationId: string, userId: string, command: ImportCommand, traceId: string | null = null): Promise<ImportJobRecord> {
     const country = this.checkCountry(command.defaultCountry);
     const source = this.checkSource(command);
     const unfinished = await this.store.countUnfinished(organizationId);
@@ -111,7 +112,7 @@ export class ImportService {
     this.queue.push({
       job,
       start: () =>
-        this.run(job, source, country).finally(() => {
+        this.run(job, source, country, traceId).finally(() => {
           this.local.delete(job.id);
           this.finished.delete(job.id);
           resolveFinished();
@@ -219,7 +220,7 @@ export class ImportService {
     }
   }
 
-  private async run(job: ImportJobRecord, source: ImportSource, country: CountryCode | undefined): Promise<void> {
+  private async run(job: ImportJobRecord, source: ImportSource, country: CountryCode | undefined, traceId: string | null): Promise<void> {
     const log = this.log.child({ jobId: job.id });
     const progress: ImportProgress = { processedRows: 0, createdCount: 0, updatedCount: 0, failedCount: 0, errors: [] };
     const startedAt = Date.now();
@@ -234,7 +235,7 @@ export class ImportService {
         if (done) break;
         next = batches.next();
         next.catch(() => undefined); // surfaced by the await above, on the next turn
-        const written = batch.candidates.length > 0 ? await this.writeBatch(job.organizationId, batch.candidates) : null;
+        const written = batch.candidates.length > 0 ? await this.writeBatch(job.organizationId, batch.candidates, traceId) : null;
         const errors = [...batch.errors, ...(written?.errors ?? [])].sort((a, b) => a.row - b.row);
         progress.processedRows += batch.rows;
         progress.createdCount += written?.created ?? 0;
@@ -317,6 +318,7 @@ export class ImportService {
   private async writeBatch(
     organizationId: string,
     candidates: ImportCandidate[],
+    traceId: string | null,
   ): Promise<{ created: number; updated: number; errors: ImportRowError[] }> {
     let created = 0;
     let updated = 0;
@@ -331,11 +333,11 @@ export class ImportService {
       }
       let result;
       try {
-        result = await this.upsertRound(organizationId, pending);
+        result = await this.upsertRound(organizationId, pending, traceId);
       } catch (error) {
         // A concurrent write broke a unique constraint inside the round: apply its rows one by one.
         if (!isUniqueViolation(error)) throw error;
-        result = await this.upsertOneByOne(organizationId, pending);
+        result = await this.upsertOneByOne(organizationId, pending, traceId);
       }
       created += result.created;
       updated += result.updated;
@@ -345,11 +347,11 @@ export class ImportService {
     return { created, updated, errors };
   }
 
-  private async upsertOneByOne(organizationId: string, candidates: ImportCandidate[]) {
+  private async upsertOneByOne(organizationId: string, candidates: ImportCandidate[], traceId: string | null) {
     const total = { created: 0, updated: 0, errors: [] as ImportRowError[], deferred: [] as ImportCandidate[] };
     for (const candidate of candidates) {
       try {
-        const result = await this.upsertRound(organizationId, [candidate]);
+        const result = await this.upsertRound(organizationId, [candidate], traceId);
         total.created += result.created;
         total.updated += result.updated;
         total.errors.push(...result.errors);
@@ -368,12 +370,12 @@ export class ImportService {
     return total;
   }
 
-  private async upsertRound(organizationId: string, candidates: ImportCandidate[]) {
+  private async upsertRound(organizationId: string, candidates: ImportCandidate[], traceId: string | null) {
     const keys = {
       phones: candidates.flatMap((c) => (c.phone ? [c.phone] : [])),
       emails: candidates.flatMap((c) => (c.email ? [c.email] : [])),
     };
-    const { outcome, inserted, updated } = await this.store.upsertBatch(organizationId, keys, (existing) => planRound(candidates, existing));
+    const { outcome, inserted, updated } = await this.store.upsertBatch(organizationId, keys, (existing) => planRound(candidates, existing), traceId);
     const deferred = [...outcome.deferred];
     for (const insert of outcome.insertedRows) {
       // Met a contact created meanwhile: next round, the row updates it.

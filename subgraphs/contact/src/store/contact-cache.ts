@@ -21,7 +21,7 @@ export class ContactCache {
   ) {}
 
   key(organizationId: string, id: string): string {
-    return `contact:v1:${organizationId}:${id}`;
+    return `contact:v2:${organizationId}:${id}`;
   }
 
   async getMany(organizationId: string, ids: readonly string[]): Promise<Map<string, ContactRecord>> {

@@ -1,24 +1,15 @@
 import { Prisma, type PrismaClient } from '@switchboard/db';
 import { sortKeyOf, type ConsentChannel, type ConsentStatus } from '../domain/contact-fields';
 import type { ContactChanges, ContactListFilter, ContactRecord, KeysetPage, NewContact } from '../domain/types';
-import { CONTACT_COLUMNS, escapeLike, isRecordNotFound } from './sql';
+import { deleteContact, insertContact, setContactConsent, updateContact, type WriteMeta } from './contact-writes';
+import { CONTACT_COLUMNS, escapeLike } from './sql';
 
-const CONSENT_FIELDS = {
-  EMAIL: { status: 'emailConsent', source: 'emailConsentSource', at: 'emailConsentAt', column: Prisma.raw('c.email_consent') },
-  SMS: { status: 'smsConsent', source: 'smsConsentSource', at: 'smsConsentAt', column: Prisma.raw('c.sms_consent') },
-  WHATSAPP: {
-    status: 'whatsappConsent',
-    source: 'whatsappConsentSource',
-    at: 'whatsappConsentAt',
-    column: Prisma.raw('c.whatsapp_consent'),
-  },
+/** The consent status column of each channel, for filters. */
+const CONSENT_STATUS_COLUMNS = {
+  EMAIL: Prisma.raw('c.email_consent'),
+  SMS: Prisma.raw('c.sms_consent'),
+  WHATSAPP: Prisma.raw('c.whatsapp_consent'),
 } as const;
-
-/** Prisma data for one channel's consent decision. */
-export function consentData(channel: ConsentChannel, status: ConsentStatus, source: string, at: Date) {
-  const fields = CONSENT_FIELDS[channel];
-  return { [fields.status]: status, [fields.source]: source, [fields.at]: at } as Prisma.ContactUpdateInput;
-}
 
 /**
  * How a search term is matched. Substring (`LIKE '%term%'`) over search_text — the sort name,
@@ -54,7 +45,7 @@ function filterPredicate(organizationId: string, filter: ContactListFilter, mode
       WHERE m.group_id = ${filter.groupId}::uuid AND m.contact_id = c.id)`);
   }
   if (filter.consent) {
-    parts.push(Prisma.sql`${CONSENT_FIELDS[filter.consent.channel].column} = ${filter.consent.status}::contact.consent_status`);
+    parts.push(Prisma.sql`${CONSENT_STATUS_COLUMNS[filter.consent.channel]} = ${filter.consent.status}::contact.consent_status`);
   }
   if (filter.favourite !== null) parts.push(Prisma.sql`c.favourite = ${filter.favourite}`);
   return Prisma.join(parts, ' AND ');
@@ -86,53 +77,30 @@ export class ContactStore {
     });
   }
 
-  create(organizationId: string, contact: NewContact, now: Date): Promise<ContactRecord> {
-    const data: Prisma.ContactUncheckedCreateInput = {
-      organizationId,
-      name: contact.name,
-      sortName: contact.sortName,
-      searchText: contact.searchText,
-      phone: contact.phone,
-      email: contact.email,
-      whatsappId: contact.whatsappId,
-      tags: contact.tags,
-      attributes: contact.attributes as Prisma.InputJsonObject,
-      favourite: contact.favourite,
-    };
-    for (const [channel, consent] of Object.entries(contact.consent)) {
-      Object.assign(data, consentData(channel as ConsentChannel, consent.status, consent.source, now));
-    }
-    return this.prisma.contact.create({ data });
+  /** Creates a contact and its CREATED event (one statement); a taken phone / email throws a unique violation. */
+  async create(organizationId: string, contact: NewContact, meta: WriteMeta): Promise<ContactRecord> {
+    const created = await insertContact(this.prisma, organizationId, { ...contact, source: 'api' }, meta);
+    if (!created) throw new Error('the contact insert returned no row');
+    return created;
   }
 
-  /** Null when no such contact in the organization. */
-  update(organizationId: string, id: string, changes: ContactChanges): Promise<ContactRecord | null> {
-    const { attributes, ...rest } = changes;
-    const data: Prisma.ContactUpdateInput = { ...rest };
-    if (attributes !== undefined) data.attributes = attributes as Prisma.InputJsonObject;
-    return this.updateWith(organizationId, id, data);
+  /** Null when no such contact in the organization (nothing written). */
+  update(organizationId: string, id: string, changes: ContactChanges, meta: WriteMeta): Promise<ContactRecord | null> {
+    return updateContact(this.prisma, organizationId, id, changes, meta);
   }
 
   setConsent(
     organizationId: string,
     id: string,
-    change: { channel: ConsentChannel; status: ConsentStatus; source: string; at: Date },
+    change: { channel: ConsentChannel; status: ConsentStatus; source: string },
+    meta: WriteMeta,
   ): Promise<ContactRecord | null> {
-    return this.updateWith(organizationId, id, consentData(change.channel, change.status, change.source, change.at));
+    return setContactConsent(this.prisma, organizationId, id, change.channel, { status: change.status, source: change.source, at: meta.now }, meta);
   }
 
-  private async updateWith(organizationId: string, id: string, data: Prisma.ContactUpdateInput): Promise<ContactRecord | null> {
-    try {
-      return await this.prisma.contact.update({ where: { id, organizationId }, data });
-    } catch (error) {
-      if (isRecordNotFound(error)) return null;
-      throw error;
-    }
-  }
-
-  async delete(organizationId: string, id: string): Promise<boolean> {
-    const { count } = await this.prisma.contact.deleteMany({ where: { id, organizationId } });
-    return count > 0;
+  /** The contact and its tombstone event; false when no such contact. */
+  delete(organizationId: string, id: string, meta: WriteMeta): Promise<boolean> {
+    return deleteContact(this.prisma, organizationId, id, meta);
   }
 
   /**

@@ -2,6 +2,7 @@ import { Prisma, withTransaction, type PrismaClient } from '@switchboard/db';
 import type { ConsentChannel, ConsentStatus } from '../domain/contact-fields';
 import type { ImportRowError } from '../domain/import-rows';
 import type { ImportJobRecord } from '../domain/types';
+import { contactChangedEvents, nextUpdatedAt, notifyRelay } from './outbox';
 
 /** What the import knows of a contact that an incoming row may update. */
 export interface UpsertTarget {
@@ -149,6 +150,7 @@ export class ImportStore {
     organizationId: string,
     keys: { phones: string[]; emails: string[] },
     decide: (existing: UpsertTarget[]) => UpsertPlan<T>,
+    traceId: string | null = null,
   ): Promise<{ outcome: T; inserted: Set<string>; updated: string[] }> {
     return withTransaction(
       this.prisma,
@@ -166,7 +168,7 @@ export class ImportStore {
         const plan = decide(existing);
         const inserted = new Set<string>();
         for (const chunk of chunks(plan.inserts)) {
-          const count = await insertContacts(tx, organizationId, chunk);
+          const count = await insertContacts(tx, organizationId, chunk, traceId);
           if (count === chunk.length) {
             for (const row of chunk) inserted.add(row.id);
           } else {
@@ -177,7 +179,7 @@ export class ImportStore {
             for (const row of rows) inserted.add(row.id);
           }
         }
-        for (const chunk of chunks(plan.updates)) await updateContacts(tx, organizationId, chunk);
+        for (const chunk of chunks(plan.updates)) await updateContacts(tx, organizationId, chunk, traceId);
         return { outcome: plan.outcome, inserted, updated: plan.updates.map((update) => update.id) };
       },
       { timeout: 60_000, maxWait: 10_000 },
@@ -226,44 +228,61 @@ const BATCH_COLUMNS = Prisma.sql`u(i uuid, n text, s text, p text, e text, w tex
 const searchText = (sortName: Prisma.Sql, email: Prisma.Sql, phone: Prisma.Sql) =>
   Prisma.sql`${sortName} || chr(31) || coalesce(${email}, '') || chr(31) || coalesce(regexp_replace(${phone}, '\\D', '', 'g'), '')`;
 
-/** Inserts new contacts, skipping any that meet a unique phone / email; returns how many went in. */
-function insertContacts(tx: Prisma.TransactionClient, organizationId: string, rows: ContactInsert[]): Promise<number> {
-  return tx.$executeRaw`
-    INSERT INTO contact.contact (id, organization_id, name, sort_name, search_text, phone, email, whatsapp_id, tags,
-      attributes, favourite, email_consent, email_consent_source, email_consent_at, sms_consent, sms_consent_source,
-      sms_consent_at, whatsapp_consent, whatsapp_consent_source, whatsapp_consent_at, created_at, updated_at)
-    SELECT u.i, ${organizationId}::uuid, u.n, u.s, ${searchText(Prisma.sql`u.s`, Prisma.sql`u.e`, Prisma.sql`u.p`)},
-      u.p, u.e, u.w, coalesce(u.t, '{}'), coalesce(u.a, '{}'), coalesce(u.f, false),
-      coalesce(u.ce, 'UNKNOWN'), CASE WHEN u.ce IS NULL THEN NULL ELSE 'import' END, CASE WHEN u.ce IS NULL THEN NULL ELSE now() END,
-      coalesce(u.cs, 'UNKNOWN'), CASE WHEN u.cs IS NULL THEN NULL ELSE 'import' END, CASE WHEN u.cs IS NULL THEN NULL ELSE now() END,
-      coalesce(u.cw, 'UNKNOWN'), CASE WHEN u.cw IS NULL THEN NULL ELSE 'import' END, CASE WHEN u.cw IS NULL THEN NULL ELSE now() END,
-      now(), now()
-    FROM jsonb_to_recordset(${batchJson(rows)}::jsonb) AS ${BATCH_COLUMNS}
-    ON CONFLICT DO NOTHING`;
+/**
+ * Inserts new contacts (source `import`), skipping any that meet a unique phone / email, and — in
+ * the same statement — one CREATED `contact.changed` outbox row per contact that went in. Returns
+ * how many went in.
+ */
+async function insertContacts(tx: Prisma.TransactionClient, organizationId: string, rows: ContactInsert[], traceId: string | null): Promise<number> {
+  const [result] = await tx.$queryRaw<{ inserted: number; notified: number }[]>`
+    WITH written AS (
+      INSERT INTO contact.contact AS c (id, organization_id, name, sort_name, search_text, phone, email, whatsapp_id, tags,
+        attributes, favourite, email_consent, email_consent_source, email_consent_at, sms_consent, sms_consent_source,
+        sms_consent_at, whatsapp_consent, whatsapp_consent_source, whatsapp_consent_at, source, version, created_at, updated_at)
+      SELECT u.i, ${organizationId}::uuid, u.n, u.s, ${searchText(Prisma.sql`u.s`, Prisma.sql`u.e`, Prisma.sql`u.p`)},
+        u.p, u.e, u.w, coalesce(u.t, '{}'), coalesce(u.a, '{}'), coalesce(u.f, false),
+        coalesce(u.ce, 'UNKNOWN'), CASE WHEN u.ce IS NULL THEN NULL ELSE 'import' END, CASE WHEN u.ce IS NULL THEN NULL ELSE now() END,
+        coalesce(u.cs, 'UNKNOWN'), CASE WHEN u.cs IS NULL THEN NULL ELSE 'import' END, CASE WHEN u.cs IS NULL THEN NULL ELSE now() END,
+        coalesce(u.cw, 'UNKNOWN'), CASE WHEN u.cw IS NULL THEN NULL ELSE 'import' END, CASE WHEN u.cw IS NULL THEN NULL ELSE now() END,
+        'import', 1, now(), now()
+      FROM jsonb_to_recordset(${batchJson(rows)}::jsonb) AS ${BATCH_COLUMNS}
+      ON CONFLICT DO NOTHING
+      RETURNING c.*
+    ),
+    events AS (${contactChangedEvents('written', 'CREATED', traceId)})
+    SELECT (SELECT count(*) FROM written)::int AS inserted, ${notifyRelay('events')} AS notified`;
+  return result?.inserted ?? 0;
 }
 
-function updateContacts(tx: Prisma.TransactionClient, organizationId: string, rows: ContactMerge[]) {
-  return tx.$executeRaw`
-    UPDATE contact.contact c SET
-      name = u.n,
-      sort_name = u.s,
-      search_text = ${searchText(Prisma.sql`u.s`, Prisma.sql`coalesce(u.e, c.email)`, Prisma.sql`coalesce(u.p, c.phone)`)},
-      phone = coalesce(u.p, c.phone),
-      email = coalesce(u.e, c.email),
-      whatsapp_id = coalesce(u.w, c.whatsapp_id),
-      tags = coalesce(u.t, c.tags),
-      attributes = coalesce(u.a, c.attributes),
-      favourite = coalesce(u.f, c.favourite),
-      email_consent = coalesce(u.ce, c.email_consent),
-      email_consent_source = CASE WHEN u.ce IS NULL THEN c.email_consent_source ELSE 'import' END,
-      email_consent_at = CASE WHEN u.ce IS NULL THEN c.email_consent_at ELSE now() END,
-      sms_consent = coalesce(u.cs, c.sms_consent),
-      sms_consent_source = CASE WHEN u.cs IS NULL THEN c.sms_consent_source ELSE 'import' END,
-      sms_consent_at = CASE WHEN u.cs IS NULL THEN c.sms_consent_at ELSE now() END,
-      whatsapp_consent = coalesce(u.cw, c.whatsapp_consent),
-      whatsapp_consent_source = CASE WHEN u.cw IS NULL THEN c.whatsapp_consent_source ELSE 'import' END,
-      whatsapp_consent_at = CASE WHEN u.cw IS NULL THEN c.whatsapp_consent_at ELSE now() END,
-      updated_at = now()
-    FROM jsonb_to_recordset(${batchJson(rows)}::jsonb) AS ${BATCH_COLUMNS}
-    WHERE c.id = u.i AND c.organization_id = ${organizationId}::uuid`;
+/** Updates matched contacts and writes, in the same statement, one UPDATED outbox row for each. */
+async function updateContacts(tx: Prisma.TransactionClient, organizationId: string, rows: ContactMerge[], traceId: string | null): Promise<void> {
+  await tx.$queryRaw`
+    WITH written AS (
+      UPDATE contact.contact c SET
+        name = u.n,
+        sort_name = u.s,
+        search_text = ${searchText(Prisma.sql`u.s`, Prisma.sql`coalesce(u.e, c.email)`, Prisma.sql`coalesce(u.p, c.phone)`)},
+        phone = coalesce(u.p, c.phone),
+        email = coalesce(u.e, c.email),
+        whatsapp_id = coalesce(u.w, c.whatsapp_id),
+        tags = coalesce(u.t, c.tags),
+        attributes = coalesce(u.a, c.attributes),
+        favourite = coalesce(u.f, c.favourite),
+        email_consent = coalesce(u.ce, c.email_consent),
+        email_consent_source = CASE WHEN u.ce IS NULL THEN c.email_consent_source ELSE 'import' END,
+        email_consent_at = CASE WHEN u.ce IS NULL THEN c.email_consent_at ELSE now() END,
+        sms_consent = coalesce(u.cs, c.sms_consent),
+        sms_consent_source = CASE WHEN u.cs IS NULL THEN c.sms_consent_source ELSE 'import' END,
+        sms_consent_at = CASE WHEN u.cs IS NULL THEN c.sms_consent_at ELSE now() END,
+        whatsapp_consent = coalesce(u.cw, c.whatsapp_consent),
+        whatsapp_consent_source = CASE WHEN u.cw IS NULL THEN c.whatsapp_consent_source ELSE 'import' END,
+        whatsapp_consent_at = CASE WHEN u.cw IS NULL THEN c.whatsapp_consent_at ELSE now() END,
+        version = c.version + 1,
+        updated_at = ${nextUpdatedAt(Prisma.sql`now()`)}
+      FROM jsonb_to_recordset(${batchJson(rows)}::jsonb) AS ${BATCH_COLUMNS}
+      WHERE c.id = u.i AND c.organization_id = ${organizationId}::uuid
+      RETURNING c.*
+    ),
+    events AS (${contactChangedEvents('written', 'UPDATED', traceId)})
+    SELECT (SELECT count(*) FROM written)::int AS updated, ${notifyRelay('events')} AS notified`;
 }

@@ -7,7 +7,7 @@ export const CONTACT_COLUMNS = Prisma.sql`c.id, c.organization_id AS "organizati
   c.email_consent AS "emailConsent", c.email_consent_source AS "emailConsentSource", c.email_consent_at AS "emailConsentAt",
   c.sms_consent AS "smsConsent", c.sms_consent_source AS "smsConsentSource", c.sms_consent_at AS "smsConsentAt",
   c.whatsapp_consent AS "whatsappConsent", c.whatsapp_consent_source AS "whatsappConsentSource",
-  c.whatsapp_consent_at AS "whatsappConsentAt", c.created_at AS "createdAt", c.updated_at AS "updatedAt"`;
+  c.whatsapp_consent_at AS "whatsappConsentAt", c.source, c.version, c.created_at AS "createdAt", c.updated_at AS "updatedAt"`;
 
 /** Escapes `%`, `_` and `\` for a LIKE pattern (backslash is PostgreSQL's default escape). */
 export function escapeLike(text: string): string {

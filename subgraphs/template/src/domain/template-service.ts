@@ -1,13 +1,19 @@
 /**
  * The template service: applies the domain rules (validation, approval lifecycle, rendering)
  * to stored templates, scoped to one organization. Resolvers check roles and call it; the
- * provider's webhook will call `setApprovalStatus` the same way.
+ * consumer of the provider's status reports calls `applyProviderStatus`, which goes through
+ * `setApprovalStatus` with no user. Every write commits its `template.changed` outbox event in
+ * the same transaction.
  */
+import { GraphQLError } from 'graphql';
 import { badUserInput, conflict, notFound, userError } from '@switchboard/subgraph-kit';
 import type { Logger } from '@switchboard/config';
 import { checkSubmission, checkTransition, chooseVersion, isSendable, planEdit, REVIEW_STATUSES } from './approval';
 import { decodeCursor, encodeCursor, isUuid } from './cursor';
+import { templateChangedEvent, type TemplateChangeKind } from './events';
+import { planProviderStatus, type ProviderStatusOutcome, type ProviderStatusReport } from './provider-status';
 import { renderContent, type RenderedContent, type RenderFailure } from './render';
+import { describeRenderFailure } from './render-for-send';
 import { validateTemplateInput, withArticle, type EmailInput, type SmsInput, type TemplateInput, type WhatsAppInput } from './template-input';
 import type {
   Channel,
@@ -19,14 +25,37 @@ import type {
   TemplateView,
 } from './types';
 import type { DeclarationInput } from './variables';
-import { TemplateNameTakenError, type TemplateStore } from '../store/template-store';
+import { EventAlreadyHandledError, TemplateNameTakenError, type TemplateStore } from '../store/template-store';
 import type { TemplateCache } from '../store/template-cache';
 
 /** Who acts: a user of the organization, or (userId null) the provider. */
 export interface Actor {
   organizationId: string;
   userId: string | null;
+  /** The request (or event) that caused the write; carried by its event. */
+  traceId?: string | null;
 }
+
+/** The consumer group whose handled event ids are recorded for provider status reports. */
+export const PROVIDER_STATUS_CONSUMER = 'template';
+
+/** A status change reported by the provider, applied once per event id and never out of order. */
+export interface ProviderSource {
+  consumer: string;
+  eventId: string;
+  providerTemplateId: string;
+  reportedAt: Date;
+}
+
+/** The report is older than the last one applied to the template. */
+class StaleReportError extends Error {
+  constructor(readonly lastReportedAt: Date) {
+    super('stale provider report');
+  }
+}
+
+/** Codes of the state machine's refusals (the transition cannot happen), as opposed to failures. */
+const REFUSAL_CODES = new Set(['CONFLICT', 'BAD_USER_INPUT', 'NOT_FOUND']);
 
 export interface TemplatePatch {
   name?: string | null;
@@ -71,11 +100,7 @@ export function invalidInput(issues: readonly InputIssue[]) {
 
 function variablesError(failure: RenderFailure) {
   if (failure.kind === 'notAnObject') return badUserInput(failure.message, 'variables');
-  const parts: string[] = [];
-  if (failure.missing.length) parts.push(`missing ${failure.missing.join(', ')}`);
-  if (failure.extra.length) parts.push(`not declared by the template ${failure.extra.join(', ')}`);
-  for (const m of failure.mistyped) parts.push(`${m.name} should be ${m.expected} (${m.reason})`);
-  return badUserInput(`Variables do not match the template: ${parts.join('; ')}`, 'variables', {
+  return badUserInput(describeRenderFailure(failure), 'variables', {
     missing: failure.missing,
     extra: failure.extra,
     mistyped: failure.mistyped,
@@ -183,16 +208,19 @@ export class TemplateService {
     if (!validation.ok) throw invalidInput(validation.issues);
     const { name, language, content, variables } = validation.value;
     try {
-      const view = await this.store.create({
-        organizationId: actor.organizationId,
-        createdById: actor.userId,
-        channel: input.channel,
-        name,
-        language,
-        status: input.channel === 'WHATSAPP' ? 'DRAFT' : 'ACTIVE',
-        content,
-        variables,
-      });
+      const view = await this.store.create(
+        {
+          organizationId: actor.organizationId,
+          createdById: actor.userId,
+          channel: input.channel,
+          name,
+          language,
+          status: input.channel === 'WHATSAPP' ? 'DRAFT' : 'ACTIVE',
+          content,
+          variables,
+        },
+        (created) => templateChangedEvent(created, 'CREATED', { traceId: actor.traceId ?? null }),
+      );
       this.log.info({ templateId: view.id, channel: view.channel }, 'template created');
       return view;
     } catch (error) {
@@ -202,7 +230,7 @@ export class TemplateService {
   }
 
   async update(actor: Actor & { userId: string }, id: string, patch: TemplatePatch): Promise<TemplateView> {
-    return this.write(actor, id, async (current, writer) => {
+    return this.write(actor, id, 'UPDATED', async (current, writer) => {
       const merged: TemplateInput = {
         channel: current.channel,
         name: patch.name ?? current.name,
@@ -259,6 +287,7 @@ export class TemplateService {
     return this.write(
       actor,
       id,
+      'ARCHIVED',
       async (current, writer) => {
         if (!current.archivedAt) await writer.updateTemplate({ archivedAt: new Date() });
       },
@@ -267,7 +296,7 @@ export class TemplateService {
   }
 
   async submit(actor: Actor, id: string): Promise<TemplateView> {
-    return this.write(actor, id, async (current, writer) => {
+    return this.write(actor, id, 'STATUS_CHANGED', async (current, writer) => {
       const check = checkSubmission(current.channel, current.latest);
       if (!check.ok) {
         throw check.code === 'CONFLICT'
@@ -290,11 +319,16 @@ export class TemplateService {
    * Moves a WhatsApp version through review and quality states (APPROVED, REJECTED, PAUSED,
    * DISABLED). Without `version`, see `chooseVersion`. Approving a version makes it the one
    * used to send; the previously active version is superseded.
+   *
+   * With `provider` (the provider's report, no user): the event id is recorded in the same
+   * transaction (EventAlreadyHandledError when it was before), a report older than the last one
+   * applied is refused (StaleReportError), and the provider's template id is remembered.
    */
   async setApprovalStatus(
     actor: Actor,
     id: string,
     change: { status: TemplateStatus; reason?: string | null; version?: number | null },
+    provider?: ProviderSource,
   ): Promise<TemplateView> {
     if (!REVIEW_STATUSES.includes(change.status)) {
       throw badUserInput(
@@ -302,7 +336,13 @@ export class TemplateService {
         'status',
       );
     }
-    return this.write(actor, id, async (current, writer) => {
+    return this.write(actor, id, 'STATUS_CHANGED', async (current, writer) => {
+      if (provider) {
+        await writer.recordConsumedEvent({ consumer: provider.consumer, eventId: provider.eventId, outcome: 'APPLIED' });
+        if (current.providerStatusAt && provider.reportedAt.getTime() < current.providerStatusAt.getTime()) {
+          throw new StaleReportError(current.providerStatusAt);
+        }
+      }
       if (current.channel !== 'WHATSAPP') {
         throw badUserInput(`${current.channel} templates have no approval status`, 'id');
       }
@@ -332,15 +372,71 @@ export class TemplateService {
         reason: change.reason?.trim() || null,
         changedById: actor.userId,
       });
-      const templateUpdate: Parameters<typeof writer.updateTemplate>[0] = {};
+      const templateUpdate: Parameters<typeof writer.updateTemplate>[0] = provider
+        ? { providerTemplateId: provider.providerTemplateId, providerStatusAt: provider.reportedAt }
+        : {};
       if (target.id === current.latest.id) templateUpdate.status = change.status;
       if (change.status === 'APPROVED' && current.active?.id !== target.id) {
         if (current.active) await writer.updateVersion(current.active.id, { supersededAt: new Date() });
         templateUpdate.activeVersionId = target.id;
       }
       await writer.updateTemplate(templateUpdate);
-      this.log.info({ templateId: id, version: target.version, from: target.status, to: change.status }, 'template status changed');
+      this.log.info(
+        { templateId: id, version: target.version, from: target.status, to: change.status, by: provider ? 'provider' : 'user' },
+        'template status changed',
+      );
     });
+  }
+
+  /**
+   * Applies a provider's status report (`template.status_changed`) to the organization's live
+   * WhatsApp template it is about — by the provider's template id once known, else by name and
+   * language — through `setApprovalStatus` with no user. Idempotent on the event id (recorded in
+   * the transaction of the change, or alone when skipped). Reports the state machine refuses
+   * (an illegal or out-of-order transition, an archived template) and reports about no template
+   * are skipped and logged; only unexpected failures (the database) throw, for a retry.
+   */
+  async applyProviderStatus(report: ProviderStatusReport): Promise<ProviderStatusOutcome> {
+    const consumer = PROVIDER_STATUS_CONSUMER;
+    const fields = { eventId: report.eventId, providerTemplateId: report.providerTemplateId, event: report.event, status: report.status };
+    if (await this.store.isEventConsumed(consumer, report.eventId)) {
+      this.log.info(fields, 'template status report already handled; skipping');
+      return 'DUPLICATE';
+    }
+    const skip = async (outcome: ProviderStatusOutcome, templateId: string | null, why: string, level: 'info' | 'warn' = 'info') => {
+      const recorded = await this.store.recordConsumedEvent({ consumer, eventId: report.eventId, organizationId: report.organizationId, templateId, outcome });
+      if (!recorded) return 'DUPLICATE' as const;
+      this.log[level]({ ...fields, templateId, outcome, why }, 'template status report skipped');
+      return outcome;
+    };
+
+    const plan = planProviderStatus(report);
+    if (plan.kind === 'skip') return skip(plan.outcome, null, plan.why);
+    const organizationId = report.organizationId!;
+    const templateId = await this.store.findForProviderReport(organizationId, report);
+    if (!templateId) return skip('NO_TEMPLATE', null, `no live WhatsApp template ${report.name} (${report.language}) in the organization`);
+
+    try {
+      await this.setApprovalStatus(
+        { organizationId, userId: null, traceId: report.traceId },
+        templateId,
+        { status: plan.status, reason: plan.reason },
+        { consumer, eventId: report.eventId, providerTemplateId: report.providerTemplateId, reportedAt: report.reportedAt },
+      );
+    } catch (error) {
+      if (error instanceof EventAlreadyHandledError) {
+        this.log.info({ ...fields, templateId }, 'template status report already handled; skipping');
+        return 'DUPLICATE';
+      }
+      if (error instanceof StaleReportError) {
+        return skip('STALE', templateId, `reported before the last report applied (${error.lastReportedAt.toISOString()})`, 'warn');
+      }
+      const code = error instanceof GraphQLError ? error.extensions.code : undefined;
+      if (typeof code === 'string' && REFUSAL_CODES.has(code)) return skip('REFUSED', templateId, `${code}: ${error instanceof Error ? error.message : ''}`, 'warn');
+      throw error;
+    }
+    this.log.info({ ...fields, templateId }, 'template status report applied');
+    return 'APPLIED';
   }
 
   /**
@@ -393,10 +489,14 @@ export class TemplateService {
     );
   }
 
-  /** One write: locked, validated by `change`, committed, then the cache entry dropped. */
+  /**
+   * One write: locked, validated by `change`, committed with its `template.changed` event (when
+   * `change` wrote anything), then the cache entry dropped.
+   */
   private async write(
     actor: Actor,
     id: string,
+    kind: TemplateChangeKind,
     change: Parameters<TemplateStore['mutate']>[2],
     options: { allowArchived?: boolean } = {},
   ): Promise<TemplateView> {
@@ -408,7 +508,7 @@ export class TemplateService {
           throw conflict(`Template ${id} is archived: it can no longer change`, { currentStatus: current.status });
         }
         return change(current, writer);
-      });
+      }, (after) => templateChangedEvent(after, kind, { traceId: actor.traceId ?? null }));
     } catch (error) {
       if (error instanceof TemplateNameTakenError) throw conflict('Another live template already has this name', { field: 'name' });
       throw error;

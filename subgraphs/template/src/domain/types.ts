@@ -81,7 +81,12 @@ export interface TemplateRecord {
   createdById: string;
   archivedAt: Date | null;
   createdAt: Date;
+  /** Strictly increasing per template: every write sets it past the previous value. */
   updatedAt: Date;
+  /** WhatsApp's id of the template, learned from its first status report. */
+  providerTemplateId: string | null;
+  /** When the last provider status report applied was reported (older ones are stale). */
+  providerStatusAt: Date | null;
 }
 
 export interface TemplateVersionRecord {

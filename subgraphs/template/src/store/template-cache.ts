@@ -42,6 +42,8 @@ function revive(raw: TemplateView): TemplateView {
   return {
     ...raw,
     archivedAt: raw.archivedAt ? new Date(raw.archivedAt) : null,
+    providerTemplateId: raw.providerTemplateId ?? null,
+    providerStatusAt: raw.providerStatusAt ? new Date(raw.providerStatusAt) : null,
     createdAt: new Date(raw.createdAt),
     updatedAt: new Date(raw.updatedAt),
     latest: reviveVersion(raw.latest),

@@ -3,6 +3,7 @@
  * it turns rows into the domain's records and every query is scoped by organization.
  */
 import { Prisma, withTransaction, type PrismaClient } from '@switchboard/db';
+import { appendOutbox, type OutboxEvent } from './outbox';
 import type {
   Channel,
   TemplateContent,
@@ -18,6 +19,14 @@ const withVersions = { latestVersion: true, activeVersion: true } satisfies Pris
 type TemplateRow = Prisma.TemplateGetPayload<{ include: typeof withVersions }>;
 type VersionRow = Prisma.TemplateVersionGetPayload<object>;
 type Tx = Prisma.TransactionClient;
+
+/** The consumer already handled this event id (a redelivery). */
+export class EventAlreadyHandledError extends Error {
+  constructor() {
+    super('event already handled');
+    this.name = 'EventAlreadyHandledError';
+  }
+}
 
 /** A live template with the same channel, name and language already exists. */
 export class TemplateNameTakenError extends Error {
@@ -106,13 +115,39 @@ export interface StatusChange {
 
 const SENDABLE_STATUSES: TemplateStatus[] = ['ACTIVE', 'APPROVED'];
 
+/**
+ * The next `updatedAt` of a template: now, but always past the previous value, so that one
+ * template's states (and its `template.changed` events) are totally ordered by it even within a
+ * millisecond or across writers whose clocks differ a little. Writers hold the row lock.
+ */
+export function nextUpdatedAt(previous: Date, now: number = Date.now()): Date {
+  return new Date(Math.max(now, previous.getTime() + 1));
+}
+
+/** Builds the event of a committed-to-be write from the template as stored after it. */
+export type ChangeEventBuilder = (after: TemplateView) => OutboxEvent;
+
+/** A consumed event, recorded so that its redelivery is a no-op. */
+export interface ConsumedEvent {
+  consumer: string;
+  eventId: string;
+  organizationId: string | null;
+  templateId: string | null;
+  outcome: string;
+}
+
 /** Writes on one locked template, inside the transaction of `TemplateStore.mutate`. */
 export class TemplateWriter {
+  /** Whether anything was written (then the template's `updatedAt` moves and an event is written). */
+  changed = false;
+  private templateWritten = false;
+
   constructor(
     private readonly tx: Tx,
     private readonly template: TemplateView,
   ) {}
 
+  /** Every write of the template row sets `updatedAt` past the previous value (see nextUpdatedAt). */
   async updateTemplate(data: {
     name?: string;
     language?: string | null;
@@ -120,7 +155,11 @@ export class TemplateWriter {
     latestVersionId?: string;
     activeVersionId?: string | null;
     archivedAt?: Date | null;
+    providerTemplateId?: string;
+    providerStatusAt?: Date;
   }): Promise<void> {
+    this.changed = true;
+    this.templateWritten = true;
     const name = data.name ?? this.template.name;
     const language = data.language !== undefined ? data.language : this.template.language;
     const archived = data.archivedAt !== undefined ? data.archivedAt !== null : this.template.archivedAt !== null;
@@ -130,6 +169,7 @@ export class TemplateWriter {
         data: {
           ...data,
           nameKey: archived ? null : nameKey(this.template.organizationId, this.template.channel, name, language),
+          updatedAt: nextUpdatedAt(this.template.updatedAt),
         },
       });
     } catch (error) {
@@ -138,7 +178,29 @@ export class TemplateWriter {
     }
   }
 
+  /** Writes the template row if only versions changed, so `updatedAt` moves with every change. */
+  async touch(): Promise<void> {
+    if (this.changed && !this.templateWritten) await this.updateTemplate({});
+  }
+
+  /**
+   * Records that `consumer` handled `eventId` in this transaction (so its effect and the record
+   * commit together). Throws EventAlreadyHandledError when it was recorded before; a concurrent
+   * handler of the same id waits on the primary key and then gets that error.
+   */
+  async recordConsumedEvent(event: Omit<ConsumedEvent, 'organizationId' | 'templateId'>): Promise<void> {
+    try {
+      await this.tx.templateConsumedEvent.create({
+        data: { ...event, organizationId: this.template.organizationId, templateId: this.template.id },
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new EventAlreadyHandledError();
+      throw error;
+    }
+  }
+
   async createVersion(data: NewVersion): Promise<TemplateVersionRecord> {
+    this.changed = true;
     const row = await this.tx.templateVersion.create({
       data: {
         templateId: this.template.id,
@@ -164,6 +226,7 @@ export class TemplateWriter {
       supersededAt?: Date;
     },
   ): Promise<void> {
+    this.changed = true;
     const { content, variables, ...rest } = data;
     await this.tx.templateVersion.update({
       where: { id },
@@ -176,6 +239,7 @@ export class TemplateWriter {
   }
 
   async recordStatusChange(change: StatusChange): Promise<void> {
+    this.changed = true;
     await this.tx.templateStatusChange.create({
       data: { ...change, organizationId: this.template.organizationId },
     });
@@ -272,8 +336,8 @@ export class TemplateStore {
     });
   }
 
-  /** Creates a template with its first version. Throws TemplateNameTakenError. */
-  async create(input: NewTemplate): Promise<TemplateView> {
+  /** Creates a template with its first version and its event. Throws TemplateNameTakenError. */
+  async create(input: NewTemplate, event: ChangeEventBuilder): Promise<TemplateView> {
     try {
       return await withTransaction(this.prisma, async (tx) => {
         const template = await tx.template.create({
@@ -313,7 +377,9 @@ export class TemplateStore {
           data: { latestVersionId: version.id, activeVersionId: input.status === 'ACTIVE' ? version.id : null },
           include: withVersions,
         });
-        return toView(row);
+        const view = toView(row);
+        await appendOutbox(tx, event(view));
+        return view;
       });
     } catch (error) {
       if (isUniqueViolation(error)) throw new TemplateNameTakenError();
@@ -324,13 +390,15 @@ export class TemplateStore {
   /**
    * Runs `change` on the template locked for update (concurrent writers wait their turn) and
    * returns its result with the template as stored afterwards; null when the organization has
-   * no such template.
+   * no such template. When `change` wrote anything, the event `event` builds from the template as
+   * stored afterwards is appended to the outbox in the same transaction (exactly one per write).
    */
   async mutate<T>(
     organizationId: string,
     id: string,
     change: (current: TemplateView, writer: TemplateWriter) => Promise<T>,
-  ): Promise<{ result: T; view: TemplateView } | null> {
+    event: ChangeEventBuilder,
+  ): Promise<{ result: T; view: TemplateView; changed: boolean } | null> {
     return withTransaction(this.prisma, async (tx) => {
       const locked = await tx.$queryRaw<{ id: string }[]>`
         SELECT id FROM "template"."template"
@@ -338,9 +406,49 @@ export class TemplateStore {
         FOR UPDATE`;
       if (locked.length === 0) return null;
       const before = await tx.template.findUniqueOrThrow({ where: { id }, include: withVersions });
-      const result = await change(toView(before), new TemplateWriter(tx, toView(before)));
-      const after = await tx.template.findUniqueOrThrow({ where: { id }, include: withVersions });
-      return { result, view: toView(after) };
+      const writer = new TemplateWriter(tx, toView(before));
+      const result = await change(toView(before), writer);
+      await writer.touch();
+      const after = toView(await tx.template.findUniqueOrThrow({ where: { id }, include: withVersions }));
+      if (writer.changed) await appendOutbox(tx, event(after));
+      return { result, view: after, changed: writer.changed };
     });
+  }
+
+  /**
+   * The live WhatsApp template a provider status report is about: the one that learned the
+   * provider's template id, else the one with that name and language (case-insensitive name).
+   */
+  async findForProviderReport(
+    organizationId: string,
+    report: { providerTemplateId: string | null; name: string; language: string },
+  ): Promise<string | null> {
+    if (report.providerTemplateId) {
+      const byId = await this.prisma.template.findFirst({
+        where: { organizationId, channel: 'WHATSAPP', archivedAt: null, providerTemplateId: report.providerTemplateId },
+        select: { id: true },
+        orderBy: { createdAt: 'desc' },
+      });
+      if (byId) return byId.id;
+    }
+    const byName = await this.prisma.template.findUnique({
+      where: { nameKey: nameKey(organizationId, 'WHATSAPP', report.name, report.language) },
+      select: { id: true },
+    });
+    return byName?.id ?? null;
+  }
+
+  async isEventConsumed(consumer: string, eventId: string): Promise<boolean> {
+    const row = await this.prisma.templateConsumedEvent.findUnique({
+      where: { consumer_eventId: { consumer, eventId } },
+      select: { eventId: true },
+    });
+    return row !== null;
+  }
+
+  /** Records an event handled without a write (skipped); false when it was recorded before. */
+  async recordConsumedEvent(event: ConsumedEvent): Promise<boolean> {
+    const { count } = await this.prisma.templateConsumedEvent.createMany({ data: [event], skipDuplicates: true });
+    return count === 1;
   }
 }

@@ -5,6 +5,6 @@ import type { MutationResolvers } from '../../__generated__/resolvers-types';
 export const importMutations: Pick<MutationResolvers, 'importContacts'> = {
   importContacts: (_parent, { input }, context) => {
     const caller = requireRole(context, 'ADMIN');
-    return context.services.imports.start(caller.organizationId, caller.userId, input);
+    return context.services.imports.start(caller.organizationId, caller.userId, input, caller.requestId);
   },
 };

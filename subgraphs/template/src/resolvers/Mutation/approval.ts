@@ -3,7 +3,7 @@ import type { MutationResolvers } from '../../__generated__/resolvers-types';
 
 export const submitTemplateForApproval: MutationResolvers['submitTemplateForApproval'] = (_parent, { id }, context) => {
   const caller = requireRole(context, 'AGENT');
-  return context.templates.submit({ organizationId: caller.organizationId, userId: caller.userId }, id);
+  return context.templates.submit({ organizationId: caller.organizationId, userId: caller.userId, traceId: caller.requestId }, id);
 };
 
 /** Records WhatsApp's decision by hand until the provider webhook calls the same service. */
@@ -13,7 +13,7 @@ export const setTemplateApprovalStatus: MutationResolvers['setTemplateApprovalSt
   context,
 ) => {
   const caller = requireRole(context, 'ADMIN');
-  return context.templates.setApprovalStatus({ organizationId: caller.organizationId, userId: caller.userId }, id, {
+  return context.templates.setApprovalStatus({ organizationId: caller.organizationId, userId: caller.userId, traceId: caller.requestId }, id, {
     status,
     reason,
     version,

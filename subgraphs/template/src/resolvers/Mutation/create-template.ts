@@ -4,7 +4,7 @@ import type { MutationResolvers } from '../../__generated__/resolvers-types';
 export const createTemplate: MutationResolvers['createTemplate'] = (_parent, { input }, context) => {
   const caller = requireRole(context, 'AGENT');
   return context.templates.create(
-    { organizationId: caller.organizationId, userId: caller.userId },
+    { organizationId: caller.organizationId, userId: caller.userId, traceId: caller.requestId },
     {
       channel: input.channel,
       name: input.name,

@@ -1,0 +1,18 @@
+import { z } from 'zod';
+import { eventId } from './event-ids';
+
+describe('event ids', () => {
+  it('are UUIDs (version 7) the catalog accepts', () => {
+    const id = eventId();
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(z.uuid().safeParse(id).success).toBe(true);
+  });
+
+  it('sort in the order they were made, also within one millisecond', () => {
+    const ids = Array.from({ length: 5000 }, () => eventId(1_700_000_000_000));
+    expect([...ids].sort()).toEqual(ids);
+    expect(new Set(ids).size).toBe(ids.length);
+    const later = eventId(1_700_000_000_500);
+    expect([ids[ids.length - 1]!, later].sort()[1]).toBe(later);
+  });
+});
