@@ -18,7 +18,7 @@ const children = new Set<ChildProcess>();
 
 beforeAll(async () => {
   system = await startTestSystem({
-    env: { SERVICES: 'gateway,user,team,contact,template,campaign,inbox,messaging,outbox-relay,messaging-consumers' },
+    env: { SERVICES: 'gateway,user,team,contact,template,campaign,inbox,messaging,outbox-relay,consumers' },
   });
   owner = await registerUser(system);
 });

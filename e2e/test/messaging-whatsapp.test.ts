@@ -84,3 +84,60 @@ it('free-form text to someone who never wrote is WINDOW_CLOSED, and nothing is s
   expect(messages.data.messages.edges.map((edge: { node: { to: string } }) => edge.node.to)).not.toContain(stranger);
   expect(system.standIns.whatsapp.requests().length).toBe(before);
 });
+
+it('a template approved by WhatsApp (review webhook → template subgraph → messaging) goes out outside the window', async () => {
+  const stranger = '+447911123458';
+  const created = await system.graphql(
+    `mutation($input: CreateTemplateInput!) { createTemplate(input: $input) { id } }`,
+    {
+      input: {
+        name: 'pickup_ready',
+        channel: 'WHATSAPP',
+        language: 'en_US',
+        whatsapp: { category: 'UTILITY', body: 'Hi {{1}}, your order {{2}} is ready for pickup.' },
+        variables: [
+          { name: '1', type: 'STRING', example: 'Ann' },
+          { name: '2', type: 'STRING', example: '1042' },
+        ],
+      },
+    },
+    { token: owner.accessToken },
+  );
+  expect(created.errors).toBeUndefined();
+  const templateId = created.data.createTemplate.id as string;
+  const submitted = await system.graphql('mutation($id: ID!) { submitTemplateForApproval(id: $id) { status } }', { id: templateId }, { token: owner.accessToken });
+  expect(submitted.errors).toBeUndefined();
+  const input = { channel: 'WHATSAPP', senderId: sender.id, to: stranger, templateId, variables: { '1': 'Ann', '2': '1042' } };
+
+  // WhatsApp approves it: its signed review webhook reaches messaging, which tells the template subgraph.
+  const review = await system.standIns.whatsapp.simulateTemplateStatus({ name: 'pickup_ready', language: 'en_US', event: 'APPROVED' });
+  expect(review.status).toBe(200);
+  await waitFor(
+    async () => {
+      const template = await system.graphql('query($id: ID!) { template(id: $id) { status } }', { id: templateId }, { token: owner.accessToken });
+      return template.data?.template?.status === 'APPROVED';
+    },
+    'the template to be APPROVED',
+  );
+  // Messaging learns the approval from template.changed; then the send goes through.
+  const message = await waitFor(
+    async () => {
+      const result = await sendMessage(system, owner, input);
+      return result.data?.sendMessage?.message;
+    },
+    'messaging to accept the approved template',
+    10_000,
+    200,
+  );
+  expect(message).toMatchObject({ status: 'QUEUED', body: 'Hi Ann, your order 1042 is ready for pickup.' });
+  const request = await waitFor(
+    () => system.standIns.whatsapp.requests().find((r) => r.recipient === stranger.slice(1) && r.status === 200),
+    'the template request',
+  );
+  expect(request.params).toMatchObject({
+    type: 'template',
+    template: { name: 'pickup_ready', language: { code: 'en_US' }, components: [{ type: 'body', parameters: [{ type: 'text', text: 'Ann' }, { type: 'text', text: '1042' }] }] },
+  });
+  await waitForStatus(system, owner, message.id, 'READ');
+});
+

@@ -1,7 +1,8 @@
 /**
- * `npm run bench:send`: the send path end to end, through the gateway, in three processes:
- *   - `system`:    the launcher (`packages/launcher/dist/main.js`): gateway, the seven subgraphs,
- *                  the embedded Kafka-protocol broker, the outbox relay and messaging's consumers;
+ * `npm run bench:send`: the send path end to end, through the gateway, in four processes:
+ *   - `system`:    the launcher (`packages/launcher/dist/main.js`): gateway, the seven subgraphs
+ *                  and the embedded Kafka-protocol broker;
+ *   - `pipeline`:  the launcher again with SERVICES=outbox-relay,consumers;
  *   - `workers`:   the channel-delivery workers (`workers/channel-delivery/dist/main.js`), senders
  *                  read from messaging's table;
  *   - `stand-ins`: the provider stand-ins (`packages/provider-stand-ins/dist/cli.js`), Twilio's
@@ -44,6 +45,7 @@ const config = loadConfig(
     REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
     /** Extra environment for the system process (`KEY=value,KEY=value`), to try settings. */
     BENCH_SYSTEM_ENV: z.string().default(''),
+    BENCH_PIPELINE_ENV: z.string().default(''),
     BENCH_WORKER_ENV: z.string().default(''),
     /** Writes a V8 CPU profile of each child process here (`--cpu-prof`), for finding bottlenecks. */
     BENCH_PROFILE_DIR: z.string().optional(),
@@ -315,13 +317,12 @@ async function main(): Promise<void> {
     const controlUrl = `http://127.0.0.1:${controlPort}`;
     await waitUntil('the stand-ins', async () => (await request(`${controlUrl}/__control`, 'GET')).status === 200);
 
-    const system = start('system', 'packages/launcher/dist/main.js', [], {
+    const systemEnv = {
       ...common,
       PORT: String(port),
       HOST: '127.0.0.1',
       PUBLIC_URL: gateway,
       SUBGRAPH_PORT_BASE: '0',
-      SERVICES: 'gateway,user,team,contact,template,campaign,inbox,messaging,outbox-relay,messaging-consumers',
       DATABASE_URL: database.url,
       MIGRATE_ON_START: 'false',
       JWT_SECRET: randomBytes(32).toString('base64url'),
@@ -339,10 +340,23 @@ async function main(): Promise<void> {
       WHATSAPP_API_URL: `http://127.0.0.1:${whatsappPort}`,
       SMTP_URL: `smtp://127.0.0.1:${smtpPort}?ignoreTLS=true`,
       SUBSCRIPTION_QUEUE_SIZE: '10000',
+    };
+    const system = start('system', 'packages/launcher/dist/main.js', [], {
+      ...systemEnv,
+      SERVICES: 'gateway,user,team,contact,template,campaign,inbox,messaging',
       ...parseEnv(config.BENCH_SYSTEM_ENV),
     });
     procs.push(system);
     await waitUntil('the gateway', async () => (await request(`${gateway}/readyz`, 'GET')).status === 200);
+
+    // The outbox relay and messaging's consumers in a process of their own (the launcher's roles).
+    const pipeline = start('pipeline', 'packages/launcher/dist/main.js', [], {
+      ...systemEnv,
+      SERVICES: 'outbox-relay,consumers',
+      KAFKA_BROKERS: `127.0.0.1:${kafkaPort}`,
+      ...parseEnv(config.BENCH_PIPELINE_ENV),
+    });
+    procs.push(pipeline);
 
     const workers = start('workers', 'workers/channel-delivery/dist/main.js', [], {
       ...common,
@@ -525,7 +539,7 @@ async function main(): Promise<void> {
   print('|---|---|---|');
   for (const [name, u] of Object.entries(usageAtEnd)) print(`| ${name} | ${u.peakRssMb.toFixed(0)} MB | ${u.cpuSeconds.toFixed(1)} |`);
   print('');
-  print('Processes: system = gateway + 7 subgraphs + embedded Kafka broker + outbox relay + messaging consumers; workers = channel-delivery (SMS); stand-ins = Twilio/WhatsApp/SMTP stand-ins; bench = this driver (HTTP client + graphql-ws subscriber).');
+  print('Processes: system = gateway + 7 subgraphs + embedded Kafka broker; pipeline = outbox relay + messaging consumers (status, contact and template projections); workers = channel-delivery (SMS); stand-ins = Twilio/WhatsApp/SMTP stand-ins; bench = this driver (HTTP client + graphql-ws subscriber).');
 }
 
 main().catch((error: unknown) => {

@@ -25,7 +25,7 @@ describe('loadSystemConfig', () => {
       queryCostLimit: 10_000,
       maxBodyBytes: 1_048_576,
       trustProxy: false,
-      services: ['gateway', 'user', 'team', 'contact', 'template', 'campaign', 'inbox', 'messaging', 'outbox-relay', 'messaging-consumers', 'channel-delivery'],
+      services: ['gateway', 'user', 'team', 'contact', 'template', 'campaign', 'inbox', 'messaging', 'outbox-relay', 'consumers', 'channel-delivery'],
       publicUrl: 'http://localhost:4000',
       publicUrlConfigured: false,
       webhookPublicUrl: undefined,

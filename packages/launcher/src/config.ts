@@ -5,7 +5,7 @@ import { SUBGRAPH_NAMES, parseSubgraphUrls } from '@switchboard/gateway';
 const SECRET_NAMES = ['JWT_SECRET', 'INTERNAL_CONTEXT_SECRET', 'SENDER_CREDENTIALS_KEY'] as const;
 const DEV_SECRETS_FILE = '.data/dev-secrets.json';
 /** Background parts of the delivery pipeline, runnable as roles of their own like the subgraphs. */
-export const PIPELINE_SERVICES = ['outbox-relay', 'messaging-consumers', 'channel-delivery'] as const;
+export const PIPELINE_SERVICES = ['outbox-relay', 'consumers', 'channel-delivery'] as const;
 export const SERVICE_NAMES = ['gateway', ...SUBGRAPH_NAMES, ...PIPELINE_SERVICES] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 /** Schemas the outbox relay publishes by default: every subgraph's (those without an `outbox` table are skipped at start). */
@@ -125,13 +125,13 @@ export const configSchema = z
     DELIVERY_BACKOFF_BASE_MS: positiveInt(200),
     DELIVERY_BACKOFF_CAP_MS: positiveInt(30_000),
     PROVIDER_TIMEOUT_MS: positiveInt(10_000),
-    /** Partitions of `message.status` the messaging status consumer handles at once. */
-    STATUS_CONSUMER_CONCURRENCY: positiveInt(8),
+    /** Partitions of a topic each subgraph consumer (messaging statuses, contact, template) handles at once. */
+    CONSUMER_CONCURRENCY: positiveInt(8),
     /** PostgreSQL connections of this process's Prisma client. */
     DATABASE_POOL_SIZE: positiveInt(20),
   })
   .superRefine((raw, ctx) => {
-    const handlesCredentials = raw.SERVICES.some((name) => name === 'messaging' || name === 'channel-delivery' || name === 'messaging-consumers');
+    const handlesCredentials = raw.SERVICES.some((name) => name === 'messaging' || name === 'channel-delivery' || name === 'consumers');
     if (!raw.SENDER_CREDENTIALS_KEY && handlesCredentials) {
       ctx.addIssue({ code: 'custom', path: ['SENDER_CREDENTIALS_KEY'], message: 'required (in production) where messaging or the channel workers run' });
     }
@@ -215,7 +215,7 @@ export const configSchema = z
       concurrency: raw.DELIVERY_CONCURRENCY,
       retry: { maxAttempts: raw.DELIVERY_MAX_ATTEMPTS, baseMs: raw.DELIVERY_BACKOFF_BASE_MS, capMs: raw.DELIVERY_BACKOFF_CAP_MS },
     },
-    statusConsumerConcurrency: raw.STATUS_CONSUMER_CONCURRENCY,
+    consumerConcurrency: raw.CONSUMER_CONCURRENCY,
   }));
 
 export type SystemConfig = z.infer<typeof configSchema>;

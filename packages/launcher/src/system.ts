@@ -17,11 +17,11 @@ import { createKafka, ensureTopics, parkingTopics, startEmbeddedBrokerIfNeeded, 
 import { startProviderStandIns, type ProviderStandIns } from '@switchboard/provider-stand-ins';
 import { startSubgraphServer, type RunningSubgraph, type SubgraphDefinition, type SubgraphDeps, type BaseContext } from '@switchboard/subgraph-kit';
 import { campaignSubgraph } from '@switchboard/subgraph-campaign';
-import { contactSubgraph } from '@switchboard/subgraph-contact';
+import { contactSubgraph, startContactConsumers } from '@switchboard/subgraph-contact';
 import { inboxSubgraph } from '@switchboard/subgraph-inbox';
 import { messagingSubgraph, startMessagingConsumers, WEBHOOK_PATHS, type MessagingConsumers, type MessagingOptions } from '@switchboard/subgraph-messaging';
 import { teamSubgraph } from '@switchboard/subgraph-team';
-import { templateSubgraph } from '@switchboard/subgraph-template';
+import { startTemplateConsumers, templateSubgraph } from '@switchboard/subgraph-template';
 import { userSubgraph } from '@switchboard/subgraph-user';
 import { startChannelWorkers, type ChannelWorkers, type ChannelWorkersConfig } from '@switchboard/worker-channel-delivery';
 import { startOutboxRelay, type OutboxRelay } from '@switchboard/worker-outbox-relay';
@@ -189,7 +189,7 @@ export async function startSystem(config: SystemConfig, options: { log?: Logger 
     const webhookPublicUrl = trimSlash(config.webhookPublicUrl ?? publicUrl);
 
     // Kafka: the embedded broker unless KAFKA_BROKERS names a cluster.
-    const usesKafka = runsGateway || runs('outbox-relay') || runs('messaging-consumers') || runs('channel-delivery');
+    const usesKafka = runsGateway || runs('outbox-relay') || runs('consumers') || runs('channel-delivery');
     let kafka: SystemKafka | undefined;
     if (usesKafka) {
       const dataDir = config.kafka.dataDir === undefined ? undefined : resolve(config.kafka.dataDir);
@@ -351,16 +351,18 @@ export async function startSystem(config: SystemConfig, options: { log?: Logger 
       started.push({ name: 'gateway', stage: STAGE.gateway, stop: () => running.close() });
     }
 
+    // Every subgraph's background consumers (role `consumers`): messaging's statuses and projections,
+    // contact's inbound-message contacts and consent keywords, template's provider review statuses.
     let messagingConsumers: MessagingConsumers | undefined;
-    if (runs('messaging-consumers') && kafka) {
-      messagingConsumers = await startMessagingConsumers({
-        deps,
-        kafka: kafka.client,
-        options: messagingOptions,
-        concurrency: config.statusConsumerConcurrency,
-      });
-      const running = messagingConsumers;
-      started.push({ name: 'messaging-consumers', stage: STAGE.consumers, stop: () => running.stop() });
+    if (runs('consumers') && kafka) {
+      const concurrency = config.consumerConcurrency;
+      messagingConsumers = await startMessagingConsumers({ deps, kafka: kafka.client, options: messagingOptions, concurrency });
+      const messaging = messagingConsumers;
+      started.push({ name: 'consumers:messaging', stage: STAGE.consumers, stop: () => messaging.stop() });
+      const contact = await startContactConsumers({ kafka: kafka.client, prisma, redis, log, concurrency });
+      started.push({ name: 'consumers:contact', stage: STAGE.consumers, stop: () => contact.stop() });
+      const template = await startTemplateConsumers({ kafka: kafka.client, prisma, redis, log, concurrency });
+      started.push({ name: 'consumers:template', stage: STAGE.consumers, stop: () => template.stop() });
     }
 
     let relay: OutboxRelay | undefined;

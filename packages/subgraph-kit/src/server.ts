@@ -10,16 +10,26 @@ import { PUBLIC_CODES } from './errors';
 import type { BaseContext } from './context';
 
 /**
- * A raw HTTP route served beside /graphql (provider webhooks). It is NOT behind the gateway's
- * caller check: the handler authenticates the request itself (webhook signatures). `rawBody` is
- * the request body exactly as received (signatures are computed over the raw bytes), empty for
- * GET; it is capped by `maxBodyBytes` like GraphQL requests.
+ * A raw HTTP route served beside /graphql (provider webhooks, uploads). By default it is NOT
+ * behind the gateway's caller check: the handler authenticates the request itself (webhook
+ * signatures). `rawBody` is the request body exactly as received (signatures are computed over
+ * the raw bytes), empty for GET; it is capped by `maxBodyBytes` like GraphQL requests.
  */
 export interface SubgraphRoute {
   method: 'GET' | 'POST';
   /** Exact path, e.g. `/webhooks/twilio/status` (the query string is not part of it). */
   path: string;
-  handler(req: IncomingMessage, res: ServerResponse, rawBody: Buffer): Promise<void> | void;
+  /**
+   * `caller`: served only with the gateway's signed caller context, like /graphql (401 otherwise),
+   * and the verified caller is passed to the handler. Default `none` (the handler authenticates).
+   */
+  auth?: 'none' | 'caller';
+  /**
+   * The handler reads the request body itself, as a stream (large uploads): `rawBody` is empty and
+   * no size limit is applied here — the handler enforces its own.
+   */
+  streamBody?: boolean;
+  handler(req: IncomingMessage, res: ServerResponse, rawBody: Buffer, caller?: Caller): Promise<void> | void;
 }
 
 export interface SubgraphDefinition<TContext extends BaseContext> {
@@ -140,6 +150,21 @@ export async function startSubgraphServer<TContext extends BaseContext>(options:
   });
   await apollo.start();
 
+  /** The gateway's signed caller context, or undefined after answering 401. */
+  const callerOf = (req: IncomingMessage, res: ServerResponse): Caller | undefined => {
+    try {
+      const header = req.headers[CALLER_HEADER];
+      return verifyCaller(Array.isArray(header) ? header[0] : header, internalSecret);
+    } catch (error) {
+      const reason = error instanceof CallerVerificationError ? error.message : 'Unauthorized';
+      log.warn({ reason, ip: req.socket.remoteAddress }, 'refused request without gateway context');
+      sendJson(res, 401, {
+        errors: [{ message: `Subgraphs only answer the gateway: ${reason}`, extensions: { code: 'UNAUTHENTICATED' } }],
+      });
+      return undefined;
+    }
+  };
+
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://subgraph');
     if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok', subgraph: definition.name });
@@ -150,22 +175,19 @@ export async function startSubgraphServer<TContext extends BaseContext>(options:
         res.setHeader('allow', routes.map((candidate) => candidate.method).join(', '));
         return sendJson(res, 405, { error: 'method not allowed' });
       }
-      const rawBody = req.method === 'POST' ? await readRawBody(req, definition.maxBodyBytes ?? MAX_BODY_BYTES) : Buffer.alloc(0);
-      return route.handler(req, res, rawBody);
+      let routeCaller: Caller | undefined;
+      if (route.auth === 'caller') {
+        routeCaller = callerOf(req, res);
+        if (!routeCaller) return;
+      }
+      const rawBody =
+        req.method === 'POST' && !route.streamBody ? await readRawBody(req, definition.maxBodyBytes ?? MAX_BODY_BYTES) : Buffer.alloc(0);
+      return route.handler(req, res, rawBody, routeCaller);
     }
     if (url.pathname !== '/graphql') return sendJson(res, 404, { error: 'not found' });
 
-    let caller: Caller;
-    try {
-      const header = req.headers[CALLER_HEADER];
-      caller = verifyCaller(Array.isArray(header) ? header[0] : header, internalSecret);
-    } catch (error) {
-      const reason = error instanceof CallerVerificationError ? error.message : 'Unauthorized';
-      log.warn({ reason, ip: req.socket.remoteAddress }, 'refused request without gateway context');
-      return sendJson(res, 401, {
-        errors: [{ message: `Subgraphs only answer the gateway: ${reason}`, extensions: { code: 'UNAUTHENTICATED' } }],
-      });
-    }
+    const caller = callerOf(req, res);
+    if (!caller) return;
 
     const raw = req.method === 'POST' ? await readBody(req, definition.maxBodyBytes ?? MAX_BODY_BYTES) : '';
     let body: unknown;

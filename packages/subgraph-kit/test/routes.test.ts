@@ -1,10 +1,14 @@
+import { randomUUID } from 'node:crypto';
 import { gql } from 'graphql-tag';
+import { CALLER_HEADER, signCaller, type Caller } from '@switchboard/auth';
 import { createLogger } from '@switchboard/config';
 import { startSubgraphServer, type RunningSubgraph } from '../src';
 
 let server: RunningSubgraph;
 let origin: string;
 const received: { body: string; contentType: string | undefined }[] = [];
+const SECRET = 'routes-test-secret-0123456789abcdef';
+const uploads: { caller: Caller | undefined; rawBodyLength: number; streamed: number }[] = [];
 
 beforeAll(async () => {
   server = await startSubgraphServer({
@@ -29,6 +33,18 @@ beforeAll(async () => {
           },
         },
         {
+          method: 'POST',
+          path: '/uploads/echo',
+          auth: 'caller',
+          streamBody: true,
+          handler: async (req, res, rawBody, caller) => {
+            let streamed = 0;
+            for await (const chunk of req) streamed += (chunk as Buffer).length;
+            uploads.push({ caller, rawBodyLength: rawBody.length, streamed });
+            res.end(`streamed ${streamed}`);
+          },
+        },
+        {
           method: 'GET',
           path: '/hooks/echo',
           handler: (req, res, rawBody) => {
@@ -38,7 +54,7 @@ beforeAll(async () => {
       ],
     },
     port: 0,
-    internalSecret: 'routes-test-secret-0123456789abcdef',
+    internalSecret: SECRET,
     log: createLogger('routes-test', 'silent'),
   });
   origin = new URL(server.url).origin;
@@ -77,5 +93,25 @@ describe('raw routes (webhooks) on a subgraph server', () => {
     const graphql = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ ping }"}' });
     expect(graphql.status).toBe(401);
     expect((await fetch(`${origin}/hooks/other`, { method: 'POST', body: '' })).status).toBe(404);
+  });
+
+  it('a route with auth "caller" answers 401 without the gateway context and gets the verified caller', async () => {
+    const refused = await fetch(`${origin}/uploads/echo`, { method: 'POST', body: 'x' });
+    expect(refused.status).toBe(401);
+    expect(await refused.json()).toMatchObject({ errors: [{ extensions: { code: 'UNAUTHENTICATED' } }] });
+    expect(uploads).toHaveLength(0);
+    const caller: Caller = {
+      kind: 'user',
+      userId: randomUUID(),
+      organizationId: randomUUID(),
+      role: 'ADMIN',
+      sessionId: randomUUID(),
+      tokenId: randomUUID(),
+      clientIp: '127.0.0.1',
+      requestId: randomUUID(),
+    };
+    const response = await fetch(`${origin}/uploads/echo`, { method: 'POST', headers: { [CALLER_HEADER]: signCaller(caller, SECRET) }, body: 'y'.repeat(5000) });
+    expect(await response.text()).toBe('streamed 5000');
+    expect(uploads).toEqual([{ caller, rawBodyLength: 0, streamed: 5000 }]);
   });
 });

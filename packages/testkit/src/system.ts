@@ -108,7 +108,7 @@ export async function startTestSystem(options: StartTestSystemOptions = {}): Pro
       OUTBOX_POLL_MS: '50',
       STAND_IN_CALLBACK_DELAY_MS: '20',
       DELIVERY_CONCURRENCY: '2',
-      STATUS_CONSUMER_CONCURRENCY: '2',
+      CONSUMER_CONCURRENCY: '2',
       DELIVERY_BACKOFF_BASE_MS: '50',
       DELIVERY_BACKOFF_CAP_MS: '400',
       DATABASE_POOL_SIZE: '10',

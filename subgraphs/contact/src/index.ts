@@ -6,6 +6,7 @@ import type { ContactContext, ContactServices } from './context';
 import { ContactService } from './domain/contact-service';
 import { GroupService } from './domain/group-service';
 import { ImportService, type ImportOptions } from './domain/import-service';
+import { importUploadRoute } from './http/import-upload';
 import { createLoaders } from './loaders';
 import { resolvers } from './resolvers';
 import { ContactCache } from './store/contact-cache';
@@ -14,10 +15,14 @@ import { GroupStore } from './store/group-store';
 import { ImportStore } from './store/import-store';
 
 export { startContactConsumers, type ContactConsumers, type StartContactConsumersOptions } from './consumers';
+export { CONTACT_UPLOAD_PATH, MAX_UPLOAD_BYTES } from './http/import-upload';
 
 export const typeDefs = gql(readFileSync(join(__dirname, '..', 'schema.graphql'), 'utf8'));
 
-/** Largest request this subgraph accepts: a 100,000-row CSV import is ~10 MB of text. */
+/**
+ * Largest GraphQL request this subgraph accepts: a 100,000-row CSV in `importContacts` is ~10 MB
+ * of text. Large files are better sent to the upload route (CONTACT_UPLOAD_PATH), which has its own limit.
+ */
 export const CONTACT_MAX_BODY_BYTES = 16 * 1024 * 1024;
 
 export interface ContactSubgraphOptions {
@@ -49,6 +54,7 @@ export function contactSubgraph(deps: SubgraphDeps, options: ContactSubgraphOpti
     resolvers,
     services,
     maxBodyBytes: CONTACT_MAX_BODY_BYTES,
+    routes: [importUploadRoute(services.imports, log)],
     createContext: (caller, requestLog) => ({
       caller,
       log: requestLog,

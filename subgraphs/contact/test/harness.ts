@@ -24,6 +24,8 @@ export interface Member {
   role: Role;
   /** `requestId`: the caller's request id (the trace id of the events the request writes); random by default. */
   graphql<T = Json>(query: string, variables?: Record<string, unknown>, options?: { requestId?: string }): Promise<GraphQLResult<T>>;
+  /** The signed caller header the gateway would send for this member (raw routes). */
+  callerHeader(requestId?: string): Record<string, string>;
 }
 
 /**
@@ -33,6 +35,8 @@ export interface Member {
  */
 export interface ContactHarness {
   url: string;
+  /** `http://127.0.0.1:<port>` of the subgraph server (raw routes). */
+  origin: string;
   database: TestDatabase;
   prisma: PrismaClient;
   redis: Redis;
@@ -79,15 +83,18 @@ export async function startContactHarness(options: ContactSubgraphOptions = {}):
 
   const member = (role: Role, organizationId: string = randomUUID()): Member => {
     const userId = randomUUID();
+    const sign = (requestId: string) =>
+      signCaller(
+        { kind: 'user', userId, organizationId, role, sessionId: randomUUID(), tokenId: randomUUID(), clientIp: '127.0.0.1', requestId },
+        internalSecret,
+      );
     return {
       organizationId,
       userId,
       role,
+      callerHeader: (requestId = randomUUID()) => ({ [CALLER_HEADER]: sign(requestId) }),
       async graphql(query, variables, options = {}) {
-        const header = signCaller(
-          { kind: 'user', userId, organizationId, role, sessionId: randomUUID(), tokenId: randomUUID(), clientIp: '127.0.0.1', requestId: options.requestId ?? randomUUID() },
-          internalSecret,
-        );
+        const header = sign(options.requestId ?? randomUUID());
         const response = await fetch(server.url, {
           method: 'POST',
           headers: { 'content-type': 'application/json', [CALLER_HEADER]: header },
@@ -105,6 +112,7 @@ export async function startContactHarness(options: ContactSubgraphOptions = {}):
 
   return {
     url: server.url,
+    origin: new URL(server.url).origin,
     database,
     prisma,
     redis,

@@ -210,12 +210,14 @@ describe('sendMessage: refusals (nothing is written)', () => {
   });
 
   it.each([['PENDING'], ['REJECTED'], ['PAUSED'], ['DRAFT']] as const)('TEMPLATE_NOT_APPROVED for a %s WhatsApp template', async (status) => {
+    // The template subgraph publishes no active version while none is approved.
     const template = await seedTemplate(org.id, {
       channel: 'WHATSAPP',
       name: `t_${status.toLowerCase()}`,
       language: 'en',
       status,
-      activeVersion: { content: { channel: 'WHATSAPP', category: 'MARKETING', header: null, body: 'Sale!', footer: null, buttons: [] }, variables: [] },
+      activeVersionId: null,
+      activeVersion: null,
     });
     const error = expectError(
       await h.graphql(SEND, { input: { channel: 'WHATSAPP', to: '+447911123462', senderId: senders.whatsapp, templateId: template.templateId } }, org.agent),
@@ -409,5 +411,24 @@ describe('the outbox rows', () => {
     expect(new Set(encoded.map((e) => e.topic))).toEqual(new Set(['message.requested.sms', 'message.requested.email', 'message.requested.whatsapp']));
     const sms = encoded.find((e) => e.topic === 'message.requested.sms')!;
     expect(sms.key).toBe((JSON.parse(sms.value) as { payload: { recipient: string } }).payload.recipient);
+  });
+});
+
+describe('WhatsApp template versions', () => {
+  it('sends the approved version while a newer edit of the template awaits approval', async () => {
+    const template = await seedTemplate(org.id, {
+      channel: 'WHATSAPP',
+      name: 't_edited_after_approval',
+      language: 'en',
+      status: 'PENDING',
+      activeVersion: { content: { channel: 'WHATSAPP', category: 'MARKETING', header: null, body: 'Sale!', footer: null, buttons: [] }, variables: [] },
+    });
+    const response = await h.graphql(
+      SEND,
+      { input: { channel: 'WHATSAPP', to: '+447911123465', senderId: senders.whatsapp, templateId: template.templateId } },
+      org.agent,
+    );
+    expect(response.errors).toBeUndefined();
+    expect(response.data).toMatchObject({ sendMessage: { message: { status: 'QUEUED' } } });
   });
 });

@@ -67,4 +67,18 @@ describe('readCsv', () => {
     expect(result[12_345]!.fields).toEqual(['Person 😀 12344', '12344']);
     expect(result[20_000]!.line).toBe(20_001);
   });
+
+  it('keeps a multi-byte character that straddles two 64 KB slices of the bytes whole', async () => {
+    let text = 'name,phone\n';
+    while (Buffer.byteLength(text) < 65_000) text += 'Ann,1\n';
+    // Pad so that "é" (2 bytes) and "😀" (4 bytes) start one byte before a slice boundary.
+    text += `${'a'.repeat(65_535 - Buffer.byteLength(text))}é,2\n`;
+    text += `${'b'.repeat(2 * 65_536 - 1 - Buffer.byteLength(text))}😀,3\n`;
+    const bytes = Buffer.from(text);
+    expect(bytes[65_535]).toBe(0xc3); // the first byte of "é"
+    expect(bytes[2 * 65_536 - 1]).toBe(0xf0); // the first byte of "😀"
+    const result = await records(text);
+    expect(result.at(-2)!.fields[0]).toMatch(/^a+é$/);
+    expect(result.at(-1)!.fields[0]).toMatch(/^b+😀$/);
+  });
 });

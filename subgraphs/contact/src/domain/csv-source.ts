@@ -2,10 +2,14 @@ import { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 
 /**
- * Reading an import's CSV. The file arrives as one string (the GraphQL argument); it is scanned
- * once up front — record count, delimiter, an unclosed quote — so problems with the file as a
- * whole are answered before a job starts, then parsed as a stream by csv-parse in 64 KB slices:
- * records are handed out a batch at a time, never all at once.
+ * Reading an import's CSV. The file is held as its UTF-8 bytes (a Buffer, outside the JavaScript
+ * heap, one byte per ASCII character — never a UTF-16 string for the life of a job): from the
+ * upload route as received, from the GraphQL argument encoded once. It is scanned once up front —
+ * record count, delimiter, an unclosed quote — so problems with the file as a whole are answered
+ * before a job starts, then parsed as a stream by csv-parse in 64 KB slices: records are handed
+ * out a batch at a time, never all at once. Quotes, delimiters and line breaks are ASCII, and no
+ * byte of a multi-byte UTF-8 character is below 0x80, so scanning bytes finds what scanning
+ * characters would.
  */
 export interface CsvScan {
   /** Non-empty records, header included. */
@@ -15,29 +19,49 @@ export interface CsvScan {
   unclosedQuoteLine: number | null;
 }
 
+/** A CSV file's content: its UTF-8 bytes, or text (encoded on use). */
+export type CsvText = Buffer | string;
+
 const QUOTE = 0x22;
 const LF = 0x0a;
 const CR = 0x0d;
+const COMMA = 0x2c;
+const SEMICOLON = 0x3b;
+const TAB = 0x09;
+
+export function csvBytes(csv: CsvText): Buffer {
+  return typeof csv === 'string' ? Buffer.from(csv, 'utf8') : csv;
+}
+
+/** Where the content starts: after a UTF-8 byte order mark, if any. */
+export function contentStart(bytes: Buffer): number {
+  return bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+}
 
 /** Picks the delimiter the header line uses most (comma when none). */
-function detectDelimiter(csv: string, start: number): CsvScan['delimiter'] {
-  const counts = { ',': 0, ';': 0, '\t': 0 };
+function detectDelimiter(bytes: Buffer, start: number): CsvScan['delimiter'] {
+  let commas = 0;
+  let semicolons = 0;
+  let tabs = 0;
   let inQuotes = false;
-  for (let i = start; i < csv.length; i++) {
-    const c = csv[i];
-    if (c === '"') inQuotes = !inQuotes;
-    else if (!inQuotes && (c === '\n' || c === '\r')) break;
-    else if (!inQuotes && (c === ',' || c === ';' || c === '\t')) counts[c]++;
+  for (let i = start; i < bytes.length; i++) {
+    const c = bytes[i];
+    if (c === QUOTE) inQuotes = !inQuotes;
+    else if (!inQuotes && (c === LF || c === CR)) break;
+    else if (!inQuotes && c === COMMA) commas++;
+    else if (!inQuotes && c === SEMICOLON) semicolons++;
+    else if (!inQuotes && c === TAB) tabs++;
   }
-  if (counts[';'] > counts[','] && counts[';'] >= counts['\t']) return ';';
-  if (counts['\t'] > counts[',']) return '\t';
+  if (semicolons > commas && semicolons >= tabs) return ';';
+  if (tabs > commas) return '\t';
   return ',';
 }
 
-/** One pass over the text, following the same quoting rules as the parser (relaxed quotes). */
-export function scanCsv(csv: string): CsvScan {
-  const start = csv.charCodeAt(0) === 0xfeff ? 1 : 0;
-  const delimiter = detectDelimiter(csv, start);
+/** One pass over the bytes, following the same quoting rules as the parser (relaxed quotes). */
+export function scanCsv(csv: CsvText): CsvScan {
+  const bytes = csvBytes(csv);
+  const start = contentStart(bytes);
+  const delimiter = detectDelimiter(bytes, start);
   const delimiterCode = delimiter.charCodeAt(0);
   let records = 0;
   let line = 1;
@@ -45,20 +69,20 @@ export function scanCsv(csv: string): CsvScan {
   let quoteLine = 0;
   let atFieldStart = true;
   let recordHasContent = false;
-  const n = csv.length;
+  const n = bytes.length;
   for (let i = start; i < n; i++) {
-    const c = csv.charCodeAt(i);
+    const c = bytes[i];
     if (inQuotes) {
       if (c === QUOTE) {
-        if (csv.charCodeAt(i + 1) === QUOTE) i++;
+        if (bytes[i + 1] === QUOTE) i++;
         else inQuotes = false;
-      } else if (c === LF || (c === CR && csv.charCodeAt(i + 1) !== LF)) {
+      } else if (c === LF || (c === CR && bytes[i + 1] !== LF)) {
         line++;
       }
       continue;
     }
     if (c === LF || c === CR) {
-      if (c === CR && csv.charCodeAt(i + 1) === LF) i++;
+      if (c === CR && bytes[i + 1] === LF) i++;
       line++;
       if (recordHasContent) records++;
       recordHasContent = false;
@@ -80,6 +104,30 @@ export function scanCsv(csv: string): CsvScan {
   return { records, delimiter, unclosedQuoteLine: inQuotes ? quoteLine : null };
 }
 
+/**
+ * The bytes of the first record that has content (the header): up to the first line break
+ * outside quotes after some content.
+ */
+export function firstRecordBytes(csv: CsvText): Buffer {
+  const bytes = csvBytes(csv);
+  let inQuotes = false;
+  let content = false;
+  let end = bytes.length;
+  for (let i = contentStart(bytes); i < bytes.length; i++) {
+    const c = bytes[i];
+    if (c === QUOTE) inQuotes = !inQuotes;
+    if (!inQuotes && (c === LF || c === CR)) {
+      if (content) {
+        end = i;
+        break;
+      }
+    } else {
+      content = true;
+    }
+  }
+  return bytes.subarray(0, end);
+}
+
 export interface CsvRecord {
   /** 0 for the header, then 1, 2 … for data rows. */
   index: number;
@@ -99,16 +147,9 @@ export const CSV_OPTIONS = {
   max_record_size: 256 * 1024,
 };
 
-function* slices(text: string): Generator<string> {
-  let start = 0;
-  while (start < text.length) {
-    let end = Math.min(start + SLICE, text.length);
-    // Never split a surrogate pair between two slices.
-    const last = text.charCodeAt(end - 1);
-    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end--;
-    yield text.slice(start, end);
-    start = end;
-  }
+/** 64 KB views of the bytes (no copies); csv-parse keeps a character split between two slices whole. */
+function* slices(bytes: Buffer): Generator<Buffer> {
+  for (let start = 0; start < bytes.length; start += SLICE) yield bytes.subarray(start, start + SLICE);
 }
 
 /** Line breaks inside a record's quoted fields (CRLF counts once). */
@@ -133,8 +174,8 @@ function countLineBreaks(fields: string[]): number {
  * literally. Line numbers are counted here: every record, empty ones included, spans one line
  * plus the line breaks inside its quoted fields.
  */
-export async function* readCsv(csv: string, delimiter: CsvScan['delimiter']): AsyncGenerator<CsvRecord> {
-  const parser = Readable.from(slices(csv)).pipe(
+export async function* readCsv(csv: CsvText, delimiter: CsvScan['delimiter']): AsyncGenerator<CsvRecord> {
+  const parser = Readable.from(slices(csvBytes(csv))).pipe(
     parse({ ...CSV_OPTIONS, delimiter }),
   );
   let index = 0;

@@ -7,7 +7,7 @@ import type { ContactInsert, ContactMerge, ImportProgress, ImportStore, UpsertTa
 import { isUniqueViolation } from '../store/sql';
 import { LIMITS, sortKeyOf, type Checked } from './contact-fields';
 import { parse as parseCsvSync } from 'csv-parse/sync';
-import { CSV_OPTIONS, readCsv, scanCsv, type CsvScan } from './csv-source';
+import { CSV_OPTIONS, csvBytes, firstRecordBytes, readCsv, scanCsv, type CsvScan, type CsvText } from './csv-source';
 import { isUuid } from './ids';
 import {
   checkImportRow,
@@ -30,7 +30,8 @@ export const MAX_STORED_ERRORS = 1_000;
 export const MAX_UNFINISHED_IMPORTS = 3;
 
 export interface ImportCommand {
-  csv?: string | null;
+  /** The CSV file: text (the GraphQL argument) or its UTF-8 bytes (the upload route). */
+  csv?: CsvText | null;
   rows?: readonly unknown[] | null;
   defaultCountry?: string | null;
 }
@@ -45,7 +46,8 @@ export interface ImportOptions {
 }
 
 type ImportSource =
-  | { kind: 'csv'; csv: string; scan: CsvScan; header: CsvHeader }
+  /** The file as UTF-8 bytes: the only copy a job keeps (a text argument is encoded once, then let go). */
+  | { kind: 'csv'; bytes: Buffer; scan: CsvScan; header: CsvHeader }
   | { kind: 'rows'; rows: readonly unknown[] };
 
 interface Batch {
@@ -168,8 +170,8 @@ export class ImportService {
       }
       return { kind: 'rows', rows };
     }
-    const csv = command.csv!;
-    const scan = scanCsv(csv);
+    const bytes = csvBytes(command.csv!);
+    const scan = scanCsv(bytes);
     if (scan.unclosedQuoteLine !== null) {
       throw badUserInput(`The CSV has a quoted field opened on line ${scan.unclosedQuoteLine} that never closes`, 'csv', {
         reason: 'UNCLOSED_QUOTE',
@@ -184,10 +186,10 @@ export class ImportService {
         maxRows: MAX_IMPORT_ROWS,
       });
     }
-    const headerFields = firstRecord(csv, scan);
+    const headerFields = firstRecord(bytes, scan);
     const header = readCsvHeader(headerFields);
     if (!header.ok) throw badUserInput(header.message, 'csv', { reason: 'INVALID_HEADER', line: 1 });
-    return { kind: 'csv', csv, scan, header: header.header };
+    return { kind: 'csv', bytes, scan, header: header.header };
   }
 
   /** Starts queued jobs while there is room, one job per organization at a time. */
@@ -289,7 +291,7 @@ export class ImportService {
       }
     } else {
       try {
-        for await (const record of readCsv(source.csv, source.scan.delimiter)) {
+        for await (const record of readCsv(source.bytes, source.scan.delimiter)) {
           if (record.index === 0) continue; // the header, checked before the job started
           if (record.index > MAX_IMPORT_ROWS) throw new ImportAbort(`The CSV has more than ${MAX_IMPORT_ROWS} rows`);
           take(csvRecordToRaw(source.header, record.fields), record.index, record.line);
@@ -501,23 +503,7 @@ function countsOf(progress: ImportProgress) {
 }
 
 /** The header record, read by the same parser (and options) as the rows. */
-function firstRecord(csv: string, scan: CsvScan): string[] {
-  // Parse only the text up to the first line break outside quotes after some content.
-  let inQuotes = false;
-  let content = false;
-  let end = csv.length;
-  for (let i = 0; i < csv.length; i++) {
-    const c = csv[i];
-    if (c === '"') inQuotes = !inQuotes;
-    if (!inQuotes && (c === '\n' || c === '\r')) {
-      if (content) {
-        end = i;
-        break;
-      }
-    } else if (c !== '\uFEFF') {
-      content = true;
-    }
-  }
-  const records = parseCsvSync(csv.slice(0, end), { ...CSV_OPTIONS, delimiter: scan.delimiter }) as string[][];
+function firstRecord(bytes: Buffer, scan: CsvScan): string[] {
+  const records = parseCsvSync(firstRecordBytes(bytes), { ...CSV_OPTIONS, delimiter: scan.delimiter }) as string[][];
   return records.find((record) => !(record.length === 1 && record[0] === '')) ?? [];
 }

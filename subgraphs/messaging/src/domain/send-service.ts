@@ -229,8 +229,10 @@ export class SendService {
     if (template.channel !== channel) {
       throw badUserInput(`Template ${template.id} is a ${CHANNEL_NAME[template.channel]} template`, 'templateId');
     }
+    // The template subgraph publishes an active (sendable) version only while one is APPROVED for
+    // WhatsApp; the latest version may be a newer draft under review while the approved one sends.
     const usable = template.content !== null && template.activeVersionId !== null;
-    if (channel === 'WHATSAPP' && (template.status !== 'APPROVED' || !usable)) {
+    if (channel === 'WHATSAPP' && !usable) {
       throw userError('TEMPLATE_NOT_APPROVED', `Template ${template.id} is not approved by WhatsApp (status ${template.status})`, {
         field: 'templateId',
         status: template.status,

@@ -10,8 +10,8 @@
  * version. APPROVED → DISABLED is allowed because WhatsApp can disable an approved template
  * outright for a policy violation. Email and SMS templates are ACTIVE and have no lifecycle.
  *
- * Pure functions: the template service applies them, whoever asks (an ADMIN today, the
- * provider webhook later).
+ * Pure functions: the template service applies them, whoever asks (an ADMIN, or the
+ * provider's status reports through the `template.status_changed` consumer).
  */
 import type { Channel, TemplateStatus, TemplateView, TemplateVersionRecord } from './types';
 

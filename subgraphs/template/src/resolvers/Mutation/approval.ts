@@ -6,7 +6,7 @@ export const submitTemplateForApproval: MutationResolvers['submitTemplateForAppr
   return context.templates.submit({ organizationId: caller.organizationId, userId: caller.userId, traceId: caller.requestId }, id);
 };
 
-/** Records WhatsApp's decision by hand until the provider webhook calls the same service. */
+/** Records WhatsApp's decision by hand; the provider's own reports reach the same service through the status consumer. */
 export const setTemplateApprovalStatus: MutationResolvers['setTemplateApprovalStatus'] = (
   _parent,
   { id, status, reason, version },
