@@ -89,6 +89,11 @@ export interface RunningGateway {
   url: string;
   wsUrl: string;
   graphiqlUrl: string;
+  /**
+   * Subscriptions of a Kafka-fed topic (`message.status_changed` …) now listening, and started in
+   * all (only grows: lets a client know its subscription is in place); 0 without Kafka.
+   */
+  kafkaSubscriptions(topic: string): { listening: number; started: number };
   close(): Promise<void>;
 }
 
@@ -393,6 +398,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     url: `${base}/graphql`,
     wsUrl: `ws://${displayHost}:${port}/graphql`,
     graphiqlUrl: `${base}/graphiql`,
+    kafkaSubscriptions: (topic) => ({
+      listening: kafkaEventSource?.listenerCount(topic) ?? 0,
+      started: kafkaEventSource?.subscriptionsStarted(topic) ?? 0,
+    }),
     close: async () => {
       await subscriptions.close();
       await eventSource.close();

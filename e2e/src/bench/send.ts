@@ -12,8 +12,8 @@
  *   1. a warm-up;
  *   2. BENCH_MESSAGES (10,000) SMS with BENCH_CONCURRENCY (64) mutations in flight: sustained
  *      messages per second from the first mutation to the last DELIVERED, and latencies under load;
- *   3. BENCH_PACED_SECONDS (20) at BENCH_PACED_RATE (100) messages per second: latencies when the
- *      pipeline keeps up.
+ *   3. BENCH_PACED_SECONDS (20) at each of BENCH_PACED_RATES (100 and 10) messages per second:
+ *      latencies at a fixed rate (100/s is the target; 10/s is one this machine sustains).
  * Latencies: mutation → provider request (the stand-in's request log), mutation → subscriber
  * notified of DELIVERED, status change (its `occurredAt`) → subscriber notified. Peak RSS (VmHWM)
  * and CPU seconds of each process. A fresh database (dropped at the end) and Redis key prefix.
@@ -37,7 +37,11 @@ const config = loadConfig(
   z.object({
     BENCH_MESSAGES: z.coerce.number().int().positive().default(10_000),
     BENCH_CONCURRENCY: z.coerce.number().int().positive().default(64),
-    BENCH_PACED_RATE: z.coerce.number().positive().default(100),
+    /** Paced phases, one per rate (messages per second): the target's 100, and one the pipeline sustains here. */
+    BENCH_PACED_RATES: z
+      .string()
+      .default('100,10')
+      .transform((value) => value.split(',').map((rate) => Number(rate.trim())).filter((rate) => rate > 0)),
     BENCH_PACED_SECONDS: z.coerce.number().positive().default(20),
     BENCH_WARMUP_MESSAGES: z.coerce.number().int().min(0).default(300),
     /** SMS senders the messages are spread over (each limited to 1,000/s, the API's maximum). */
@@ -302,7 +306,7 @@ async function main(): Promise<void> {
   const results: PhaseResult[] = [];
   let usageAtEnd: Record<string, { peakRssMb: number; cpuSeconds: number }> = {};
   try {
-    note('Starting the stand-ins, the system (gateway, subgraphs, broker, relay, consumers) and the workers…');
+    note('Starting the stand-ins, the system (gateway, subgraphs, broker), the pipeline (relay, consumers) and the workers…');
     const standIns = start(
       'stand-ins',
       'packages/provider-stand-ins/dist/cli.js',
@@ -489,21 +493,23 @@ async function main(): Promise<void> {
     note(`  CPU seconds during the run: ${Object.entries(cpuDuring).map(([name, s]) => `${name} ${s.toFixed(1)}`).join(', ')}`);
     results.push(await analyse('throughput', bulk, (ended - started) / 1000));
 
-    note(`Paced: ${config.BENCH_PACED_RATE} msgs/s for ${config.BENCH_PACED_SECONDS} s…`);
-    await request(`${controlUrl}/__control`, 'POST', { channel: 'twilio', action: 'reset' });
-    const pacedCount = Math.round(config.BENCH_PACED_RATE * config.BENCH_PACED_SECONDS);
-    const paced: Sent[] = Array.from({ length: pacedCount }, () => ({ to: nextNumber(), mutationStart: 0 }));
-    started = Date.now();
-    const inFlight: Promise<void>[] = [];
-    for (let i = 0; i < pacedCount; i++) {
-      const due = started + (i * 1000) / config.BENCH_PACED_RATE;
-      const wait = due - Date.now();
-      if (wait > 0) await pause(wait);
-      inFlight.push(sendOne(paced[i]!, i));
+    for (const rate of config.BENCH_PACED_RATES) {
+      note(`Paced: ${rate} msgs/s for ${config.BENCH_PACED_SECONDS} s…`);
+      await request(`${controlUrl}/__control`, 'POST', { channel: 'twilio', action: 'reset' });
+      const pacedCount = Math.round(rate * config.BENCH_PACED_SECONDS);
+      const paced: Sent[] = Array.from({ length: pacedCount }, () => ({ to: nextNumber(), mutationStart: 0 }));
+      started = Date.now();
+      const inFlight: Promise<void>[] = [];
+      for (let i = 0; i < pacedCount; i++) {
+        const due = started + (i * 1000) / rate;
+        const wait = due - Date.now();
+        if (wait > 0) await pause(wait);
+        inFlight.push(sendOne(paced[i]!, i));
+      }
+      await Promise.all(inFlight);
+      ended = await waitAllDelivered(paced, 300_000);
+      results.push(await analyse(`paced ${rate}/s`, paced, (ended - started) / 1000));
     }
-    await Promise.all(inFlight);
-    ended = await waitAllDelivered(paced, 60_000);
-    results.push(await analyse('paced', paced, (ended - started) / 1000));
 
     // Cross-check with the database: every message of the run is DELIVERED there too.
     const counts = await database.prisma.$queryRaw<{ status: string; count: bigint }[]>`SELECT status::text AS status, count(*) AS count FROM messaging.message GROUP BY status`;

@@ -135,10 +135,13 @@ export interface Subscriber {
 }
 
 /**
- * A graphql-ws client subscribed with `query`. Resolves once the gateway has the subscription
- * running (acknowledged connection, subscribe message processed): events published afterwards reach it.
+ * A graphql-ws client subscribed with `query`. Resolves once the gateway listens for it (its
+ * Kafka event source counts one more subscription started on the topic): events published
+ * afterwards reach it. Create subscribers one at a time (awaiting each).
  */
 export async function subscribe(system: TestSystem, token: string, query: string, variables?: Record<string, unknown>): Promise<Subscriber> {
+  const topic = /messageStatusChanged/u.test(query) ? 'message.status_changed' : /messageReceived/u.test(query) ? 'message.received' : undefined;
+  const startedBefore = topic ? (system.running.gateway?.kafkaSubscriptions(topic).started ?? 0) : 0;
   const events: Recorded[] = [];
   const errors: unknown[] = [];
   const listeners = new Set<() => void>();
@@ -174,8 +177,14 @@ export async function subscribe(system: TestSystem, token: string, query: string
     },
   );
   // The subscribe message is handled asynchronously by the gateway (parse, validate, join the
-  // event stream): give it a moment before the caller produces events.
-  await pause(150);
+  // event stream): wait until the gateway listens for this subscriber, so no event is missed.
+  if (topic && system.running.gateway) {
+    const gateway = system.running.gateway;
+    await waitFor(() => gateway.kafkaSubscriptions(topic).started > startedBefore || errors.length > 0, `the gateway to listen on ${topic}`, 10_000, 10);
+    if (errors.length > 0) throw new Error(`subscription refused: ${JSON.stringify(errors)}`);
+  } else {
+    await pause(150);
+  }
   const waitUntil = <T>(check: () => T | undefined, ms: number, what: string): Promise<T> =>
     new Promise((resolve, reject) => {
       const attempt = () => {

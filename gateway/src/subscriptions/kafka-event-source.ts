@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from '@switchboard/config';
 import { eventCatalog, isUnreadableEventError, type EventEnvelope } from '@switchboard/events';
@@ -40,6 +41,15 @@ export interface KafkaEventSourceStats {
 
 /** The organization key of listeners that asked for every organization (internal tools; the bridge always scopes). */
 const ANY_ORGANIZATION = '*';
+/**
+ * When a queue is more than half full after a push (a burst: a fetched batch holds hundreds of
+ * events), the dispatcher yields one turn of the event loop, then pauses 1 ms at a time so that
+ * subscribers that keep up can drain; one that does not overflows and is dropped on its own. Pauses
+ * draw on a budget — at most 250 ms at once, refilled at a quarter of the time passing — which
+ * bounds what a slow subscriber can cost the others.
+ */
+const PAUSE_BUDGET_MS = 250;
+const PAUSE_REFILL_PER_MS = 0.25;
 
 /**
  * Kafka event source of the subscription bridge. One consumer per gateway instance, in a group of
@@ -48,12 +58,14 @@ const ANY_ORGANIZATION = '*';
  * never awaited — into the bounded queues of the listeners of its topic and organization; a queue
  * that overflows fails only its own subscriber. Memory is the fetch in flight plus the queues.
  *
- * Offsets are committed every few seconds so a consumer that restarts after a crash (the broker
- * went away) resumes where it was instead of skipping to the end. A new gateway instance starts at
- * the end, with a new group.
+ * Offsets are committed from the start and then every second, so a consumer that restarts after a
+ * crash (the broker went away) resumes where it was instead of skipping to the end: subscribers may
+ * then see up to a second of changes twice, never a gap. A new gateway instance starts at the end,
+ * with a new group.
  */
 export class KafkaEventSource implements EventSource {
   private readonly listeners = new Map<string, Map<string, Set<BoundedQueue<unknown>>>>();
+  private readonly started = new Map<string, number>();
   private readonly served: Set<string>;
   private readonly groupId: string;
   private readonly log: Logger;
@@ -63,6 +75,7 @@ export class KafkaEventSource implements EventSource {
   private ready: Promise<void> | null = null;
   private closed = false;
   private restartTimer: NodeJS.Timeout | null = null;
+  private pauseBudget = { ms: PAUSE_BUDGET_MS, at: Date.now() };
 
   constructor(private readonly options: KafkaEventSourceOptions) {
     this.served = new Set(options.topics);
@@ -73,6 +86,18 @@ export class KafkaEventSource implements EventSource {
 
   stats(): KafkaEventSourceStats {
     return { ...this.counters };
+  }
+
+  /** Subscribers listening on a topic right now (all organizations). */
+  listenerCount(topic: string): number {
+    let count = 0;
+    for (const queues of this.listeners.get(topic)?.values() ?? []) count += queues.size;
+    return count;
+  }
+
+  /** Subscribers that started listening on a topic since the source started (only grows). */
+  subscriptionsStarted(topic: string): number {
+    return this.started.get(topic) ?? 0;
   }
 
   /**
@@ -110,6 +135,7 @@ export class KafkaEventSource implements EventSource {
       if (set.size === 0 && map.get(organization) === set) map.delete(organization);
     });
     set.add(queue);
+    this.started.set(topic, (this.started.get(topic) ?? 0) + 1);
     return queue;
   }
 
@@ -132,6 +158,8 @@ export class KafkaEventSource implements EventSource {
       sessionTimeout: this.options.sessionTimeoutMs ?? 10_000,
       heartbeatInterval: 1_000,
       maxWaitTimeInMs: this.options.maxWaitTimeMs ?? 500,
+      // Small fetches: a batch is a burst every subscriber's queue must absorb.
+      maxBytesPerPartition: 256 * 1024,
       // Retry connections for a long while: the broker may be restarting.
       retry: { retries: 10, initialRetryTime: 200, maxRetryTime: 5_000 },
     });
@@ -163,13 +191,34 @@ export class KafkaEventSource implements EventSource {
     for (const topic of this.served) await consumer.subscribe({ topic, fromBeginning: false });
     await consumer.run({
       autoCommit: true,
-      autoCommitInterval: 5_000,
+      autoCommitInterval: 1_000,
       partitionsConsumedConcurrently: 4,
       eachBatchAutoResolve: true,
       eachBatch: async (payload) => this.dispatchBatch(payload),
     });
     await joined;
+    await this.commitStartPositions(consumer);
     this.log.info({ topics: [...this.served] }, 'subscription consumer listening');
+  }
+
+  /**
+   * A new group has no committed offsets: if its consumer restarted (the broker went away) before
+   * committing anything, it would start again at the end and skip what was published meanwhile.
+   * Committing the start positions at once closes that gap; after that, autoCommit keeps them.
+   */
+  private async commitStartPositions(consumer: Consumer): Promise<void> {
+    const admin = this.options.kafka.admin();
+    try {
+      await admin.connect();
+      for (const topic of this.served) {
+        const offsets = await admin.fetchTopicOffsets(topic);
+        await consumer.commitOffsets(offsets.map(({ partition, high }) => ({ topic, partition, offset: high })));
+      }
+    } catch (error) {
+      this.log.warn({ err: (error as Error)?.message }, 'could not commit the subscription consumer start positions');
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
   }
 
   /** A consumer that crashed for good (kafkajs will not restart it): start a new one after a pause. */
@@ -186,6 +235,15 @@ export class KafkaEventSource implements EventSource {
         this.scheduleRestart(this.consumer ?? consumer);
       });
     }, 2_000);
+  }
+
+  /** Refills the pause budget for the time passed; true while some is left. */
+  private takePause(): boolean {
+    const now = Date.now();
+    const budget = this.pauseBudget;
+    budget.ms = Math.min(PAUSE_BUDGET_MS, budget.ms + (now - budget.at) * PAUSE_REFILL_PER_MS);
+    budget.at = now;
+    return budget.ms > 0;
   }
 
   private async dispatchBatch({ batch, heartbeat }: EachBatchPayload): Promise<void> {
@@ -206,9 +264,24 @@ export class KafkaEventSource implements EventSource {
         continue;
       }
       const targets = [byOrganization.get(event.organizationId ?? ''), byOrganization.get(ANY_ORGANIZATION)];
+      let filling = false;
       for (const queues of targets) {
         if (!queues) continue;
-        for (const queue of [...queues]) if (queue.push(event)) this.counters.delivered += 1;
+        for (const queue of [...queues]) {
+          if (queue.push(event)) this.counters.delivered += 1;
+          if (queue.size * 2 > queue.capacity) filling = true;
+        }
+      }
+      if (filling) {
+        // One turn of the event loop always (cheap); longer pauses while the budget lasts.
+        await nextTurn();
+        filling = targets.some((queues) => queues && [...queues].some((queue) => queue.size * 2 > queue.capacity));
+      }
+      while (filling && this.takePause()) {
+        const since = Date.now();
+        await sleep(1);
+        this.pauseBudget.ms -= Math.max(1, Date.now() - since);
+        filling = targets.some((queues) => queues && [...queues].some((queue) => queue.size * 2 > queue.capacity));
       }
     }
     await heartbeat();

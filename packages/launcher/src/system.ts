@@ -71,6 +71,8 @@ export interface RunningSystem {
   graphiqlUrl: string | undefined;
   /** The base URL users (and, by default, providers) reach. */
   publicUrl: string;
+  /** The gateway, when this process runs it. */
+  gateway: RunningGateway | undefined;
   /** The subgraphs running in this process. */
   subgraphs: RunningSubgraph[];
   /** Where the gateway reaches each subgraph. */
@@ -416,6 +418,7 @@ export async function startSystem(config: SystemConfig, options: { log?: Logger 
       wsUrl: gateway?.wsUrl,
       graphiqlUrl: gateway?.graphiqlUrl,
       publicUrl,
+      gateway,
       subgraphs,
       subgraphUrls,
       prisma,

@@ -19,7 +19,7 @@ beforeAll(async () => {
 
 afterAll(() => harness?.close());
 
-function upload(member: Member | null, body: string | Buffer, options: { query?: string; contentType?: string } = {}) {
+function upload(member: Member | null, body: string | Uint8Array<ArrayBuffer>, options: { query?: string; contentType?: string } = {}) {
   return fetch(`${harness.origin}${CONTACT_UPLOAD_PATH}${options.query ?? ''}`, {
     method: 'POST',
     headers: { 'content-type': options.contentType ?? 'text/csv; charset=utf-8', ...(member ? member.callerHeader() : {}) },
@@ -66,7 +66,7 @@ describe('POST /uploads/contacts', () => {
     expect(await agent.json()).toMatchObject({ errors: [{ extensions: { code: 'FORBIDDEN' } }] });
     const json = await upload(admin, JSON.stringify({ csv }), { contentType: 'application/json' });
     expect(json.status).toBe(415);
-    const tooLarge = await upload(admin, Buffer.alloc(MAX_UPLOAD_BYTES + 1, 0x61));
+    const tooLarge = await upload(admin, new Uint8Array(MAX_UPLOAD_BYTES + 1).fill(0x61));
     expect(tooLarge.status).toBe(413);
     expect(await tooLarge.json()).toMatchObject({ errors: [{ extensions: { code: 'PAYLOAD_TOO_LARGE', maxBytes: MAX_UPLOAD_BYTES } }] });
     expect(await harness.prisma.contactImportJob.count({ where: { organizationId: admin.organizationId } })).toBe(0);
