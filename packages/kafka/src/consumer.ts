@@ -1,5 +1,5 @@
 import type { Logger } from '@switchboard/config';
-import { eventCatalog, isUnreadableEventError, type EventEnvelope, type SwitchboardEvent } from '@switchboard/events';
+import { eventCatalog, isUnreadableEventError, type EventEnvelope, type SwitchboardEvent, type UnreadableEventError } from '@switchboard/events';
 import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import type { DedupeStore } from './dedupe';
 import { connectProducer } from './producer';
@@ -21,6 +21,19 @@ export interface MessageMeta {
   heartbeat(): Promise<void>;
 }
 
+/** Where a batch came from (`handleBatch`): one partition's consecutive messages. */
+export interface BatchMeta {
+  topic: string;
+  partition: number;
+  /** Offsets of the first and last message of the batch (unreadable and duplicate ones included). */
+  firstOffset: string;
+  lastOffset: string;
+  /** 1 on the first call for this batch, then 2, 3 … while the handler keeps failing. */
+  attempt: number;
+  /** Tells the group coordinator this member is alive: call it in handlers that run for seconds. */
+  heartbeat(): Promise<void>;
+}
+
 /** Anything that turns a message value into an event or throws UnreadableEventError (the catalog). */
 export interface EventDecoder<E> {
   decode(value: Buffer | null): E;
@@ -33,9 +46,21 @@ export interface RunConsumerOptions<E extends EventEnvelope = SwitchboardEvent> 
   /**
    * Applies one event (the writer side: database, provider call, publish …). The offset is
    * committed only after it resolves; if it throws, it is called again with backoff and nothing
-   * after it in the partition is committed meanwhile.
+   * after it in the partition is committed meanwhile. Give either `handle` or `handleBatch`.
    */
-  handle(event: E, meta: MessageMeta): Promise<void>;
+  handle?(event: E, meta: MessageMeta): Promise<void>;
+  /**
+   * Batch mode (instead of `handle`): applies the readable, not yet handled events of up to
+   * `maxBatchSize` consecutive messages of one partition, in partition order, in one call (a bulk
+   * write). Unreadable messages are parked first; event ids seen twice in the batch, or known to
+   * the dedupe store, are left out. The offsets are resolved and committed only after it resolves;
+   * if it throws, the whole batch is retried with backoff. After `retry.maxAttempts` failed calls
+   * the events are handed over one at a time (`[event]`), so only an event that fails alone goes
+   * to the dead-letter topic.
+   */
+  handleBatch?(events: E[], meta: BatchMeta): Promise<void>;
+  /** Most messages per `handleBatch` call (default 500); a kafkajs batch larger than this is split. */
+  maxBatchSize?: number;
   log: Logger;
   /** Default: the Switchboard catalog. */
   catalog?: EventDecoder<E>;
@@ -130,7 +155,14 @@ class LeaseBusy extends Error {
 export async function runConsumer<E extends EventEnvelope = SwitchboardEvent>(
   options: RunConsumerOptions<E>,
 ): Promise<ConsumerHandle> {
-  const { kafka, groupId, topics, handle, dedupe } = options;
+  const { kafka, groupId, topics, handle, handleBatch, dedupe } = options;
+  if (!handle === !handleBatch) throw new Error('runConsumer needs either `handle` or `handleBatch`');
+  const maxBatchSize = Math.max(1, options.maxBatchSize ?? 500);
+  /** One event at a time: `handle`, or `handleBatch` with one event (batch mode isolating a failure). */
+  const handleOne = (event: E, meta: MessageMeta): Promise<void> =>
+    handle
+      ? handle(event, meta)
+      : handleBatch!([event], { topic: meta.topic, partition: meta.partition, firstOffset: meta.offset, lastOffset: meta.offset, attempt: meta.attempt, heartbeat: meta.heartbeat });
   const log = options.log.child({ component: 'consumer', groupId });
   const decoder = (options.catalog ?? eventCatalog) as EventDecoder<E>;
   const initialMs = options.retry?.initialMs ?? 200;
@@ -221,26 +253,46 @@ export async function runConsumer<E extends EventEnvelope = SwitchboardEvent>(
     });
   }
 
-  /** Handles one message; true when its offset may be committed. */
-  async function processMessage(ctx: BatchContext, message: KafkaMessage): Promise<boolean> {
+  /** Parks an unreadable message; false if the batch ended first. */
+  async function parkUnreadable(ctx: BatchContext, message: KafkaMessage, error: UnreadableEventError): Promise<boolean> {
     const { topic, partition } = ctx.payload.batch;
     const where = { topic, partition, offset: message.offset };
-    stats.received += 1;
+    const reason = `${error.reason}: ${error.message}`;
+    log.warn({ ...where, reason: error.reason, type: error.details.type, issues: error.details.issues }, 'unreadable message; parking it');
+    const parked = await untilDone(ctx, 'parking an unreadable message', where, () =>
+      park(topic + UNREADABLE_SUFFIX, message, { topic, partition }, reason),
+    );
+    if (parked) stats.unreadable += 1;
+    return parked;
+  }
 
-    let event: E;
+  /** Decodes a message: the event, or the catalog's error (anything else is a bug and throws). */
+  function decode(message: KafkaMessage): { event: E } | { error: UnreadableEventError } {
     try {
-      event = decoder.decode(message.value);
+      return { event: decoder.decode(message.value) };
     } catch (error) {
       if (!isUnreadableEventError(error)) throw error;
-      const reason = `${error.reason}: ${error.message}`;
-      log.warn({ ...where, reason: error.reason, type: error.details.type, issues: error.details.issues }, 'unreadable message; parking it');
-      const parked = await untilDone(ctx, 'parking an unreadable message', where, () =>
-        park(topic + UNREADABLE_SUFFIX, message, { topic, partition }, reason),
-      );
-      if (parked) stats.unreadable += 1;
-      return parked;
+      return { error };
     }
+  }
 
+  /** Handles one message; true when its offset may be committed. */
+  async function processMessage(ctx: BatchContext, message: KafkaMessage): Promise<boolean> {
+    stats.received += 1;
+    const decoded = decode(message);
+    if ('error' in decoded) return parkUnreadable(ctx, message, decoded.error);
+    return processEvent(ctx, message, decoded.event, handleOne);
+  }
+
+  /** Hands one event to `apply` (claiming its id first), retrying; true when its offset may be committed. */
+  async function processEvent(
+    ctx: BatchContext,
+    message: KafkaMessage,
+    event: E,
+    apply: (event: E, meta: MessageMeta) => Promise<void>,
+  ): Promise<boolean> {
+    const { topic, partition } = ctx.payload.batch;
+    const where = { topic, partition, offset: message.offset };
     const fields = { ...where, eventId: event.id, type: event.type };
     const dedupeKey = `${groupId}:${event.id}`;
     for (let attempt = 1; ; attempt++) {
@@ -257,7 +309,7 @@ export async function runConsumer<E extends EventEnvelope = SwitchboardEvent>(
           if (claim === 'busy') throw new LeaseBusy();
           claimed = true;
         }
-        await handle(event, {
+        await apply(event, {
           ...where,
           key: message.key?.toString() ?? null,
           headers: headerMap(message.headers),
@@ -297,6 +349,87 @@ export async function runConsumer<E extends EventEnvelope = SwitchboardEvent>(
     }
   }
 
+  /**
+   * Batch mode: consecutive messages of one partition → one `handleBatch` call. True when the
+   * offset of the last message may be committed (everything in it parked, skipped or applied).
+   */
+  async function processChunk(ctx: BatchContext, messages: KafkaMessage[]): Promise<boolean> {
+    const { topic, partition } = ctx.payload.batch;
+    const firstOffset = messages[0]!.offset;
+    const lastOffset = messages[messages.length - 1]!.offset;
+    const where = { topic, partition, firstOffset, lastOffset };
+    stats.received += messages.length;
+
+    let entries: { message: KafkaMessage; event: E }[] = [];
+    const seen = new Set<string>();
+    for (const message of messages) {
+      const decoded = decode(message);
+      if ('error' in decoded) {
+        if (!(await parkUnreadable(ctx, message, decoded.error))) return false;
+      } else if (seen.has(decoded.event.id)) {
+        stats.duplicates += 1;
+        log.debug({ topic, partition, offset: message.offset, eventId: decoded.event.id }, 'event repeated in the batch; skipping');
+      } else {
+        seen.add(decoded.event.id);
+        entries.push({ message, event: decoded.event });
+      }
+    }
+
+    const dedupeKey = (event: E) => `${groupId}:${event.id}`;
+    for (let attempt = 1; ; attempt++) {
+      if (!active(ctx)) return false;
+      let claimed: string[] = [];
+      try {
+        if (dedupe) {
+          const claims = await Promise.all(entries.map(async (entry) => ({ entry, claim: await dedupe.claim(dedupeKey(entry.event)) })));
+          claimed = claims.filter((c) => c.claim === 'claimed').map((c) => dedupeKey(c.entry.event));
+          const done = claims.filter((c) => c.claim === 'done');
+          if (done.length > 0) {
+            stats.duplicates += done.length;
+            log.debug({ ...where, count: done.length }, 'events already handled; skipping them');
+            entries = claims.filter((c) => c.claim !== 'done').map((c) => c.entry);
+          }
+          if (claims.some((c) => c.claim === 'busy')) throw new LeaseBusy();
+        }
+        if (entries.length > 0) {
+          await handleBatch!(
+            entries.map((entry) => entry.event),
+            { ...where, attempt, heartbeat: () => ctx.payload.heartbeat() },
+          );
+        }
+      } catch (error) {
+        if (claimed.length > 0) await Promise.all(claimed.map((key) => dedupe?.release(key).catch(() => {})));
+        if (error instanceof LeaseBusy) {
+          log.info(where, 'events of the batch are being handled by another member; waiting');
+        } else {
+          stats.failedAttempts += 1;
+          log.warn({ ...where, events: entries.length, attempt, err: errorText(error) }, 'batch handler failed; retrying');
+          if (attempt >= maxAttempts) {
+            log.warn({ ...where, events: entries.length }, 'batch keeps failing; handling its events one at a time');
+            for (const entry of entries) {
+              if (!(await processEvent(ctx, entry.message, entry.event, handleOne))) return false;
+            }
+            return true;
+          }
+        }
+        await wait(ctx, backoffMs(attempt, initialMs, maxMs));
+        continue;
+      }
+      stats.handled += entries.length;
+      if (dedupe && claimed.length > 0) {
+        // The side effect happened: remembering it may fail (then a redelivery repeats it: at least once).
+        await Promise.all(
+          claimed.map((key) =>
+            dedupe.complete(key).catch((error: unknown) => {
+              log.warn({ ...where, err: errorText(error) }, 'could not record an event as handled');
+            }),
+          ),
+        );
+      }
+      return true;
+    }
+  }
+
   await consumer.connect();
   for (const topic of topics) {
     await consumer.subscribe({ topic, fromBeginning: options.fromBeginning ?? true });
@@ -309,6 +442,17 @@ export async function runConsumer<E extends EventEnvelope = SwitchboardEvent>(
     partitionsConsumedConcurrently: options.concurrency ?? 1,
     eachBatch: async (payload) => {
       const ctx: BatchContext = { payload, lost: false };
+      if (handleBatch) {
+        const { messages } = payload.batch;
+        for (let start = 0; start < messages.length; start += maxBatchSize) {
+          if (!active(ctx)) break;
+          const chunk = messages.slice(start, start + maxBatchSize);
+          if (!(await processChunk(ctx, chunk))) break;
+          payload.resolveOffset(chunk[chunk.length - 1]!.offset);
+          await payload.commitOffsetsIfNecessary();
+        }
+        return;
+      }
       for (const message of payload.batch.messages) {
         if (!active(ctx)) break;
         const done = await processMessage(ctx, message);

@@ -6,6 +6,7 @@ export {
   UNREADABLE_SUFFIX,
   parkingTopics,
   runConsumer,
+  type BatchMeta,
   type ConsumerHandle,
   type ConsumerStats,
   type EventDecoder,

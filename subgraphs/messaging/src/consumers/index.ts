@@ -1,7 +1,7 @@
 import { runConsumer, type ConsumerHandle, type DedupeStore, type Kafka } from '@switchboard/kafka';
 import type { SubgraphDeps } from '@switchboard/subgraph-kit';
 import { createMessagingRuntime, type MessagingOptions } from '../services';
-import { CONTACT_TOPICS, contactHandler } from './contact-consumer';
+import { CONTACT_TOPICS, contactBatchHandler } from './contact-consumer';
 import { STATUS_TOPICS, statusHandler } from './status-consumer';
 import { TEMPLATE_TOPICS, templateHandler } from './template-consumer';
 
@@ -27,8 +27,8 @@ export interface MessagingConsumers {
 
 /**
  * Messaging's background consumers, one group each: statuses (`message.status`,
- * `message.dead_lettered`), the contact projection (`contact.changed`) and the template
- * projection (`template.changed`).
+ * `message.dead_lettered`), the contact projection (`contact.changed`, applied in batches) and
+ * the template projection (`template.changed`).
  */
 export async function startMessagingConsumers(input: StartMessagingConsumersOptions): Promise<MessagingConsumers> {
   const { services } = createMessagingRuntime(input.deps, input.options);
@@ -50,7 +50,12 @@ export async function startMessagingConsumers(input: StartMessagingConsumersOpti
       await runConsumer({ ...common, groupId: `${prefix}-status`, topics: [...STATUS_TOPICS], handle: statusHandler(services.statuses, log) }),
     );
     handles.push(
-      await runConsumer({ ...common, groupId: `${prefix}-contacts`, topics: [...CONTACT_TOPICS], handle: contactHandler(services.projections) }),
+      await runConsumer({
+        ...common,
+        groupId: `${prefix}-contacts`,
+        topics: [...CONTACT_TOPICS],
+        handleBatch: contactBatchHandler(services.projections),
+      }),
     );
     handles.push(
       await runConsumer({ ...common, groupId: `${prefix}-templates`, topics: [...TEMPLATE_TOPICS], handle: templateHandler(services.projections) }),

@@ -1,5 +1,5 @@
 import type { MessagingContactProjection, MessagingTemplateProjection } from '@switchboard/db';
-import { effectiveConsent, planContactUpsert, planTemplateUpsert, type ContactState } from './projection-rules';
+import { effectiveConsent, planContactBatch, planContactUpsert, planTemplateUpsert, type ContactChange, type ContactState } from './projection-rules';
 
 const ORG = '0b7e9f5c-2f4e-4d6b-8c1a-3e2d1c0b9a88';
 const at = (iso: string) => new Date(iso);
@@ -100,5 +100,28 @@ describe('effective consent', () => {
     expect(effectiveConsent([{ status: 'UNKNOWN', at: at('2026-11-21T12:00:00Z') }, { status: 'OPTED_OUT', at: at('2026-11-21T10:00:00Z') }])).toBe('OPTED_OUT');
     expect(effectiveConsent([{ status: 'OPTED_IN', at: at('2026-11-21T12:00:00Z') }, { status: 'OPTED_OUT', at: at('2026-11-21T10:00:00Z') }])).toBe('OPTED_IN');
     expect(effectiveConsent([{ status: 'OPTED_IN', at: at('2026-11-21T09:00:00Z') }, { status: 'OPTED_OUT', at: at('2026-11-21T10:00:00Z') }])).toBe('OPTED_OUT');
+  });
+});
+
+describe('contact batch plan', () => {
+  const change = (eventId: string, minute: number, version: number | null, deleted: 'STATE' | 'TOMBSTONE', id = state().id): ContactChange => {
+    const at = new Date(Date.parse('2026-11-21T10:00:00Z') + minute * 60_000);
+    return { id, organizationId: ORG, version, at, eventId, state: deleted === 'STATE' ? state({ id, at, eventId, name: eventId }) : null };
+  };
+  const summary = (rounds: ReturnType<typeof planContactBatch>) =>
+    rounds.map((writes) => writes.map((w) => (w.kind === 'STATE' ? `state:${w.row.lastEventId}` : `tombstone:${w.eventId}`)));
+
+  it('collapses a contact’s states to the newest, by version when both carry one, else by time', () => {
+    expect(summary(planContactBatch([change('a', 1, 1, 'STATE'), change('b', 2, 2, 'STATE'), change('c', 0, 1, 'STATE')]))).toEqual([['state:b']]);
+    // Versions decide over clocks; without both versions, time decides.
+    expect(summary(planContactBatch([change('a', 5, 2, 'STATE'), change('b', 1, 3, 'STATE')]))).toEqual([['state:b']]);
+    expect(summary(planContactBatch([change('a', 5, 2, 'STATE'), change('b', 1, null, 'STATE')]))).toEqual([['state:a']]);
+  });
+
+  it('keeps a state before a tombstone (its fields are what the deletion keeps), one write per contact per round', () => {
+    const other = '99999999-4444-4555-8666-777777777777';
+    const plan = planContactBatch([change('a', 1, 1, 'STATE'), change('x', 1, 1, 'STATE', other), change('b', 2, 2, 'TOMBSTONE'), change('c', 3, 3, 'TOMBSTONE')]);
+    expect(summary(plan)).toEqual([['state:a', 'state:x'], ['tombstone:c']]);
+    expect(summary(planContactBatch([change('a', 1, 1, 'TOMBSTONE'), change('b', 2, 2, 'STATE')]))).toEqual([['state:b']]);
   });
 });

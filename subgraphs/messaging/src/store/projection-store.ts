@@ -1,8 +1,19 @@
 import { Prisma, type MessagingAddressConsent, type MessagingContactProjection, type MessagingTemplateProjection } from '@switchboard/db';
-import type { ContactProjectionRow, TemplateState } from '../domain/projection-rules';
+import type { ContactProjectionRow, ContactWrite, TemplateState } from '../domain/projection-rules';
 import type { Channel, ConsentStatus } from '../domain/types';
 
 type Db = Prisma.TransactionClient;
+
+/** Rows per bulk statement (16 parameters each: well under PostgreSQL's 65 535). */
+const ROWS_PER_STATEMENT = 1_000;
+
+const CONSENT = Prisma.sql`"messaging"."consent_status"`;
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
 
 const CONSENT_COLUMNS = {
   EMAIL: { status: 'emailConsent', at: 'emailConsentAt' },
@@ -40,6 +51,67 @@ export class ProjectionStore {
 
   async saveContact(row: ContactProjectionRow): Promise<void> {
     await this.db.messagingContactProjection.upsert({ where: { id: row.id }, create: row, update: row });
+  }
+
+  /**
+   * Bulk upsert of contact states and tombstones, at most one write per contact id, in one
+   * statement per kind (per 1 000 rows). The same rules as `planContactUpsert`, in SQL: a row
+   * of another organization, or one already reflecting a later state (`source_updated_at`), is
+   * left alone; each channel's consent decided here after the state (a keyword) is kept; a
+   * tombstone keeps what the row knew and marks it deleted. Returns the rows written.
+   */
+  async applyContactWrites(writes: readonly ContactWrite[]): Promise<{ rows: number; statements: number }> {
+    const states = writes.flatMap((write) => (write.kind === 'STATE' ? [write.row] : []));
+    const tombstones = writes.flatMap((write) => (write.kind === 'TOMBSTONE' ? [write] : []));
+    let rows = 0;
+    let statements = 0;
+    for (const chunk of chunks(states, ROWS_PER_STATEMENT)) {
+      const values = chunk.map(
+        (row) => Prisma.sql`(${row.id}::uuid, ${row.organizationId}::uuid, ${row.name}::text, ${row.phone}::text, ${row.email}::text,
+          ${row.whatsappId}::text, ${row.emailConsent}::${CONSENT}, ${row.emailConsentAt}::timestamptz, ${row.smsConsent}::${CONSENT},
+          ${row.smsConsentAt}::timestamptz, ${row.whatsappConsent}::${CONSENT}, ${row.whatsappConsentAt}::timestamptz, ${row.deleted}::boolean,
+          ${row.sourceUpdatedAt}::timestamptz, ${row.lastEventId}::uuid, now())`,
+      );
+      rows += await this.db.$executeRaw`
+        INSERT INTO "messaging"."contact_projection" AS cp
+          (id, organization_id, name, phone, email, whatsapp_id, email_consent, email_consent_at, sms_consent, sms_consent_at,
+           whatsapp_consent, whatsapp_consent_at, deleted, source_updated_at, last_event_id, updated_at)
+        VALUES ${Prisma.join(values)}
+        ON CONFLICT (id) DO UPDATE SET
+          name = EXCLUDED.name, phone = EXCLUDED.phone, email = EXCLUDED.email, whatsapp_id = EXCLUDED.whatsapp_id,
+          email_consent = CASE WHEN cp.email_consent_at > EXCLUDED.source_updated_at THEN cp.email_consent ELSE EXCLUDED.email_consent END,
+          email_consent_at = CASE WHEN cp.email_consent_at > EXCLUDED.source_updated_at THEN cp.email_consent_at ELSE EXCLUDED.email_consent_at END,
+          sms_consent = CASE WHEN cp.sms_consent_at > EXCLUDED.source_updated_at THEN cp.sms_consent ELSE EXCLUDED.sms_consent END,
+          sms_consent_at = CASE WHEN cp.sms_consent_at > EXCLUDED.source_updated_at THEN cp.sms_consent_at ELSE EXCLUDED.sms_consent_at END,
+          whatsapp_consent = CASE WHEN cp.whatsapp_consent_at > EXCLUDED.source_updated_at THEN cp.whatsapp_consent ELSE EXCLUDED.whatsapp_consent END,
+          whatsapp_consent_at = CASE WHEN cp.whatsapp_consent_at > EXCLUDED.source_updated_at THEN cp.whatsapp_consent_at ELSE EXCLUDED.whatsapp_consent_at END,
+          deleted = EXCLUDED.deleted, source_updated_at = EXCLUDED.source_updated_at, last_event_id = EXCLUDED.last_event_id,
+          updated_at = EXCLUDED.updated_at
+        WHERE cp.organization_id = EXCLUDED.organization_id AND cp.source_updated_at <= EXCLUDED.source_updated_at`;
+      statements += 1;
+    }
+    for (const chunk of chunks(tombstones, ROWS_PER_STATEMENT)) {
+      const values = chunk.map(
+        (t) => Prisma.sql`(${t.id}::uuid, ${t.organizationId}::uuid, ${t.at}::timestamptz, ${t.eventId}::uuid)`,
+      );
+      // Unknown so far: a deleted row with nothing but its consent times. Known: only deleted,
+      // its time and each channel's consent time move (the statuses stay what they were).
+      rows += await this.db.$executeRaw`
+        INSERT INTO "messaging"."contact_projection" AS cp
+          (id, organization_id, email_consent, email_consent_at, sms_consent, sms_consent_at, whatsapp_consent, whatsapp_consent_at,
+           deleted, source_updated_at, last_event_id, updated_at)
+        SELECT v.id, v.organization_id, 'UNKNOWN'::${CONSENT}, v.at, 'UNKNOWN'::${CONSENT}, v.at, 'UNKNOWN'::${CONSENT}, v.at, true, v.at, v.event_id, now()
+        FROM (VALUES ${Prisma.join(values)}) AS v (id, organization_id, at, event_id)
+        ON CONFLICT (id) DO UPDATE SET
+          email_consent_at = GREATEST(cp.email_consent_at, EXCLUDED.source_updated_at),
+          sms_consent_at = GREATEST(cp.sms_consent_at, EXCLUDED.source_updated_at),
+          whatsapp_consent_at = GREATEST(cp.whatsapp_consent_at, EXCLUDED.source_updated_at),
+          deleted = true, source_updated_at = EXCLUDED.source_updated_at, last_event_id = EXCLUDED.last_event_id,
+          updated_at = EXCLUDED.updated_at
+        WHERE cp.organization_id = EXCLUDED.organization_id AND cp.source_updated_at <= EXCLUDED.source_updated_at`;
+      statements += 1;
+    }
+    return { rows, statements };
   }
 
   async setContactConsent(id: string, channel: Channel, status: ConsentStatus, at: Date): Promise<void> {
