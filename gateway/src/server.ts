@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { Server, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { ApolloGateway, IntrospectAndCompose } from '@apollo/gateway';
@@ -49,6 +49,11 @@ export const DEFAULT_LIMITS: GatewayLimits = {
 export interface GatewayOptions {
   port: number;
   host?: string;
+  /**
+   * An HTTP server already listening (no request handler yet) to serve on instead of binding
+   * `port`: the launcher binds first so providers can be told the gateway's port before it starts.
+   */
+  server?: Server;
   /** Every subgraph, with the URL the gateway reaches it at (fetches, introspection, readiness). */
   subgraphs: readonly { name: string; url: string }[];
   /**
@@ -314,7 +319,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     }
   };
 
-  const server = createServer((req, res) => {
+  const server = options.server ?? new Server();
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch((error: unknown) => {
       if (res.headersSent) {
         res.destroy();
@@ -383,13 +389,15 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   });
 
   const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, host, () => {
-      server.off('error', reject);
-      resolve();
+  if (!server.listening) {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  }
   const { port } = server.address() as AddressInfo;
   const displayHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   const base = `http://${displayHost}:${port}`;

@@ -1,8 +1,10 @@
 /**
- * `npm run bench:send`: the send path end to end, through the gateway, in four processes:
- *   - `system`:    the launcher (`packages/launcher/dist/main.js`): gateway, the seven subgraphs
- *                  and the embedded Kafka-protocol broker;
- *   - `pipeline`:  the launcher again with SERVICES=outbox-relay,consumers;
+ * `npm run bench:send`: the send path end to end, through the gateway, each part in its own process
+ * (the production shape, as in docker-compose.yml):
+ *   - `broker`:    the embedded Kafka-protocol broker (`packages/kafka-broker/dist/cli.js`);
+ *   - `gateway`:   the launcher (`packages/launcher/dist/main.js`) with the gateway and six subgraphs;
+ *   - `messaging`: the launcher with the messaging subgraph (mutations, provider webhooks);
+ *   - `pipeline`:  the launcher with SERVICES=outbox-relay,consumers;
  *   - `workers`:   the channel-delivery workers (`workers/channel-delivery/dist/main.js`), senders
  *                  read from messaging's table;
  *   - `stand-ins`: the provider stand-ins (`packages/provider-stand-ins/dist/cli.js`), Twilio's
@@ -50,6 +52,7 @@ const config = loadConfig(
     /** Extra environment for the system process (`KEY=value,KEY=value`), to try settings. */
     BENCH_SYSTEM_ENV: z.string().default(''),
     BENCH_PIPELINE_ENV: z.string().default(''),
+    BENCH_MESSAGING_ENV: z.string().default(''),
     BENCH_WORKER_ENV: z.string().default(''),
     /** Writes a V8 CPU profile of each child process here (`--cpu-prof`), for finding bottlenecks. */
     BENCH_PROFILE_DIR: z.string().optional(),
@@ -292,6 +295,8 @@ interface PhaseResult {
 
 async function main(): Promise<void> {
   const [port, kafkaPort, twilioPort, whatsappPort, smtpPort, controlPort] = await Promise.all(Array.from({ length: 6 }, () => freePort()));
+  let messagingPort = await freePort();
+  while (messagingPort < 1030) messagingPort = await freePort();
   const gateway = `http://127.0.0.1:${port}`;
   const database: TestDatabase = await createTestDatabase({ prefix: 'bench_send' });
   await database.prisma.$disconnect();
@@ -306,7 +311,7 @@ async function main(): Promise<void> {
   const results: PhaseResult[] = [];
   let usageAtEnd: Record<string, { peakRssMb: number; cpuSeconds: number }> = {};
   try {
-    note('Starting the stand-ins, the system (gateway, subgraphs, broker), the pipeline (relay, consumers) and the workers…');
+    note('Starting the stand-ins, the broker, messaging, the gateway (and six subgraphs), the pipeline (relay, consumers) and the workers…');
     const standIns = start(
       'stand-ins',
       'packages/provider-stand-ins/dist/cli.js',
@@ -321,20 +326,23 @@ async function main(): Promise<void> {
     const controlUrl = `http://127.0.0.1:${controlPort}`;
     await waitUntil('the stand-ins', async () => (await request(`${controlUrl}/__control`, 'GET')).status === 200);
 
+    const broker = start('broker', 'packages/kafka-broker/dist/cli.js', ['--port', String(kafkaPort), '--data-dir', kafkaDir], {});
+    procs.push(broker);
+    const brokers = `127.0.0.1:${kafkaPort}`;
+    await waitUntil('the broker', async () => broker.output.join('').includes('listening'));
+
     const systemEnv = {
       ...common,
       PORT: String(port),
       HOST: '127.0.0.1',
       PUBLIC_URL: gateway,
-      SUBGRAPH_PORT_BASE: '0',
       DATABASE_URL: database.url,
       MIGRATE_ON_START: 'false',
       JWT_SECRET: randomBytes(32).toString('base64url'),
       INTERNAL_CONTEXT_SECRET: randomBytes(32).toString('base64url'),
       SENDER_CREDENTIALS_KEY: senderCredentialsKey,
       ACCESS_TOKEN_TTL: '7200',
-      KAFKA_PORT: String(kafkaPort),
-      KAFKA_DATA_DIR: kafkaDir,
+      KAFKA_BROKERS: brokers,
       TWILIO_ACCOUNT_SID: twilio.accountSid,
       TWILIO_AUTH_TOKEN: twilio.authToken,
       TWILIO_API_URL: `http://127.0.0.1:${twilioPort}`,
@@ -345,26 +353,37 @@ async function main(): Promise<void> {
       SMTP_URL: `smtp://127.0.0.1:${smtpPort}?ignoreTLS=true`,
       SUBSCRIPTION_QUEUE_SIZE: '10000',
     };
-    const system = start('system', 'packages/launcher/dist/main.js', [], {
+    // Messaging listens on SUBGRAPH_PORT_BASE + 6 (its place in the port convention).
+    const messagingUrl = `http://127.0.0.1:${messagingPort}/graphql`;
+    const messaging = start('messaging', 'packages/launcher/dist/main.js', [], {
       ...systemEnv,
-      SERVICES: 'gateway,user,team,contact,template,campaign,inbox,messaging',
+      SERVICES: 'messaging',
+      SUBGRAPH_PORT_BASE: String(messagingPort - 6),
+      ...parseEnv(config.BENCH_MESSAGING_ENV),
+    });
+    procs.push(messaging);
+    await waitUntil('the messaging subgraph', async () => (await request(messagingUrl.replace('/graphql', '/healthz'), 'GET')).status === 200);
+    const system = start('gateway', 'packages/launcher/dist/main.js', [], {
+      ...systemEnv,
+      SERVICES: 'gateway,user,team,contact,template,campaign,inbox',
+      SUBGRAPH_PORT_BASE: '0',
+      SUBGRAPH_URLS: `messaging=${messagingUrl}`,
       ...parseEnv(config.BENCH_SYSTEM_ENV),
     });
     procs.push(system);
     await waitUntil('the gateway', async () => (await request(`${gateway}/readyz`, 'GET')).status === 200);
 
-    // The outbox relay and messaging's consumers in a process of their own (the launcher's roles).
+    // The outbox relay and the subgraphs' consumers in a process of their own (the launcher's roles).
     const pipeline = start('pipeline', 'packages/launcher/dist/main.js', [], {
       ...systemEnv,
       SERVICES: 'outbox-relay,consumers',
-      KAFKA_BROKERS: `127.0.0.1:${kafkaPort}`,
       ...parseEnv(config.BENCH_PIPELINE_ENV),
     });
     procs.push(pipeline);
 
     const workers = start('workers', 'workers/channel-delivery/dist/main.js', [], {
       ...common,
-      KAFKA_BROKERS: `127.0.0.1:${kafkaPort}`,
+      KAFKA_BROKERS: brokers,
       CHANNELS: 'sms',
       SENDER_SOURCE: 'database',
       DATABASE_URL: database.url,
@@ -545,7 +564,7 @@ async function main(): Promise<void> {
   print('|---|---|---|');
   for (const [name, u] of Object.entries(usageAtEnd)) print(`| ${name} | ${u.peakRssMb.toFixed(0)} MB | ${u.cpuSeconds.toFixed(1)} |`);
   print('');
-  print('Processes: system = gateway + 7 subgraphs + embedded Kafka broker; pipeline = outbox relay + messaging consumers (status, contact and template projections); workers = channel-delivery (SMS); stand-ins = Twilio/WhatsApp/SMTP stand-ins; bench = this driver (HTTP client + graphql-ws subscriber).');
+  print('Processes: broker = embedded Kafka-protocol broker; gateway = gateway (+ subscriptions, /webhooks proxy) and the six other subgraphs; messaging = messaging subgraph (sendMessage, webhooks); pipeline = outbox relay + subgraph consumers (messaging statuses and projections, contact, template); workers = channel-delivery (SMS); stand-ins = Twilio/WhatsApp/SMTP stand-ins; bench = this driver (HTTP client + graphql-ws subscriber).');
 }
 
 main().catch((error: unknown) => {

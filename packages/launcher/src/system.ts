@@ -1,4 +1,5 @@
-import { createServer } from 'node:net';
+import { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import { createLogger, type Logger } from '@switchboard/config';
@@ -103,15 +104,21 @@ const STAND_IN_VERIFY_TOKEN = 'stand-in-whatsapp-verify-token';
  */
 const STAGE = { gateway: 0, subgraphs: 1, consumers: 2, relay: 3, standIns: 4, broker: 5, stores: 6 } as const;
 
-async function reservePort(host: string): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
+/**
+ * Binds the gateway's port before anything else starts (providers are told the public URL up
+ * front) and keeps it bound: the gateway later serves on this very server, so no other process
+ * can take the port in between.
+ */
+async function bindGatewayServer(port: number, host: string): Promise<Server> {
+  const server = new Server();
+  await new Promise<void>((resolveListen, reject) => {
     server.once('error', reject);
-    server.listen(0, host, () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolvePort(port));
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolveListen();
     });
   });
+  return server;
 }
 
 const displayHost = (host: string): string => (host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host);
@@ -185,7 +192,12 @@ export async function startSystem(config: SystemConfig, options: { log?: Logger 
 
     // The gateway's address is needed before it starts: providers are told the public URL.
     const runsGateway = runs('gateway');
-    const gatewayPort = runsGateway && config.port === 0 ? await reservePort(config.host) : config.port;
+    const gatewayServer = runsGateway ? await bindGatewayServer(config.port, config.host) : undefined;
+    if (gatewayServer) {
+      // Until the gateway takes it over (it then closes it itself), the server is ours to close.
+      started.push({ name: 'gateway-port', stage: STAGE.gateway, stop: () => new Promise((done) => gatewayServer.close(() => done())) });
+    }
+    const gatewayPort = gatewayServer ? (gatewayServer.address() as AddressInfo).port : config.port;
     const gatewayBase = `http://${displayHost(config.host)}:${gatewayPort}`;
     const publicUrl = trimSlash(config.publicUrlConfigured || config.port !== 0 ? config.publicUrl : gatewayBase);
     const webhookPublicUrl = trimSlash(config.webhookPublicUrl ?? publicUrl);
@@ -329,6 +341,7 @@ export async function startSystem(config: SystemConfig, options: { log?: Logger 
             } as const);
       gateway = await startGateway({
         port: gatewayPort,
+        ...(gatewayServer ? { server: gatewayServer } : {}),
         host: config.host,
         subgraphs: subgraphList,
         supergraph,
