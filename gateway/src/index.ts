@@ -5,7 +5,7 @@ export { createAuthenticator, AuthenticationError, type Authenticator } from './
 export { type ReadinessCheck } from './readiness';
 export { RoutingEventSource, UnavailableEventSource, type EventSource, type SubscriptionScope } from './subscriptions/event-source';
 export { KafkaEventSource, type KafkaEventSourceOptions, type KafkaEventSourceStats } from './subscriptions/kafka-event-source';
-export { WEBHOOK_PATH_PREFIX } from './webhook-proxy';
+export { WEBHOOK_PATH_PREFIX } from './proxy';
 export { RedisEventSource, eventChannel } from './subscriptions/redis-event-source';
 export { SUBSCRIPTION_FIELDS, type SubscriptionFieldSpec } from './subscriptions/fields';
 export { DEFAULT_COST_OPTIONS, type CostOptions } from './limits/cost';

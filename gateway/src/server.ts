@@ -7,7 +7,7 @@ import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin
 import { GraphQLError, getOperationAST, type GraphQLSchema } from 'graphql';
 import type { Redis } from 'ioredis';
 import type { Kafka } from 'kafkajs';
-import type { AuthenticatedCaller, Caller } from '@switchboard/auth';
+import { CALLER_HEADER, signCaller, type AuthenticatedCaller, type Caller } from '@switchboard/auth';
 import type { Logger } from '@switchboard/config';
 import { AuthenticationError, createAuthenticator } from './auth';
 import type { GatewayContext } from './context';
@@ -24,7 +24,7 @@ import { SUBSCRIPTION_FIELDS, type SubscriptionFieldSpec } from './subscriptions
 import { KafkaEventSource } from './subscriptions/kafka-event-source';
 import { RedisEventSource } from './subscriptions/redis-event-source';
 import { attachSubscriptionServer } from './subscriptions/server';
-import { WEBHOOK_PATH_PREFIX, createWebhookProxy } from './webhook-proxy';
+import { CONTACT_UPLOAD_PATH, DEFAULT_UPLOAD_BYTES, WEBHOOK_PATH_PREFIX, createProxy } from './proxy';
 
 export interface GatewayLimits {
   /** Deepest field nesting allowed (`{ me { id } }` is 2). */
@@ -77,6 +77,11 @@ export interface GatewayOptions {
    * this origin — the messaging server. Providers are given the public URL, which is the gateway's.
    */
   webhooks?: { upstream: string };
+  /**
+   * Bulk contact uploads: `POST /uploads/contacts` (a raw CSV body, streamed, up to 32 MiB by
+   * default) goes to this origin — the contact server — with the authenticated caller signed in.
+   */
+  uploads?: { upstream: string; maxBodyBytes?: number };
   subscriptionFields?: Record<string, SubscriptionFieldSpec<unknown>>;
   limits?: Partial<GatewayLimits>;
   cost?: Partial<CostOptions>;
@@ -201,6 +206,33 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     }
   };
 
+  /** The caller of a request: anonymous without a token; 401 for a bad, expired or revoked one. */
+  const callerOf = async (req: IncomingMessage, requestId: string): Promise<Caller> => {
+    const clientIp = clientIpOf(req, options.trustProxy ?? false);
+    try {
+      const claims = await authenticator.authenticate(req.headers.authorization);
+      if (!claims) return { kind: 'anonymous', clientIp, requestId };
+      return {
+        kind: 'user',
+        userId: claims.userId,
+        organizationId: claims.organizationId,
+        role: claims.role,
+        sessionId: claims.sessionId,
+        tokenId: claims.tokenId,
+        clientIp,
+        requestId,
+      };
+    } catch (error) {
+      if (error instanceof AuthenticationError) {
+        throw new HttpError(401, 'UNAUTHENTICATED', error.message, {
+          'www-authenticate': `Bearer error="invalid_token", error_description="${error.reason.toLowerCase()}"`,
+        }, { reason: error.reason });
+      }
+      log.error({ err: error, requestId }, 'token revocation check failed');
+      throw new HttpError(503, 'SERVICE_UNAVAILABLE', 'Authentication is temporarily unavailable; retry shortly');
+    }
+  };
+
   const serveApollo = async (req: IncomingMessage, res: ServerResponse, requestId: string, url: URL): Promise<void> => {
     const method = req.method ?? 'GET';
     let body: unknown = undefined;
@@ -218,32 +250,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       }
     }
 
-    const clientIp = clientIpOf(req, options.trustProxy ?? false);
-    const header = req.headers.authorization;
-    let caller: Caller = { kind: 'anonymous', clientIp, requestId };
-    try {
-      const claims = await authenticator.authenticate(header);
-      if (claims) {
-        caller = {
-          kind: 'user',
-          userId: claims.userId,
-          organizationId: claims.organizationId,
-          role: claims.role,
-          sessionId: claims.sessionId,
-          tokenId: claims.tokenId,
-          clientIp,
-          requestId,
-        };
-      }
-    } catch (error) {
-      if (error instanceof AuthenticationError) {
-        throw new HttpError(401, 'UNAUTHENTICATED', error.message, {
-          'www-authenticate': `Bearer error="invalid_token", error_description="${error.reason.toLowerCase()}"`,
-        }, { reason: error.reason });
-      }
-      log.error({ err: error, requestId }, 'token revocation check failed');
-      throw new HttpError(503, 'SERVICE_UNAVAILABLE', 'Authentication is temporarily unavailable; retry shortly');
-    }
+    const caller = await callerOf(req, requestId);
 
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
@@ -273,6 +280,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       return proxyWebhook(req, res);
     }
     applyCors(req, res);
+    if (url.pathname === CONTACT_UPLOAD_PATH && method !== 'OPTIONS') {
+      if (!proxyUpload) return sendGraphQLError(res, 404, 'NOT_FOUND', 'Uploads are not served by this gateway');
+      const caller = await callerOf(req, requestId);
+      if (caller.kind !== 'user') return sendGraphQLError(res, 401, 'UNAUTHENTICATED', 'Sign in first: uploads need a bearer token');
+      return proxyUpload(req, res, { [CALLER_HEADER]: signCaller(caller, options.internalSecret) });
+    }
     if (method === 'OPTIONS') {
       res.writeHead(204).end();
       return;
@@ -357,8 +370,17 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   // Join the consumer group now, so the first subscriber does not wait for it (failures are
   // retried by the first subscribe).
   kafkaEventSource?.start().catch((error: unknown) => log.warn({ err: error }, 'subscription consumer not started yet; retrying on first subscribe'));
+  const proxyUpload = options.uploads
+    ? createProxy({
+        upstream: options.uploads.upstream,
+        maxBodyBytes: options.uploads.maxBodyBytes ?? DEFAULT_UPLOAD_BYTES,
+        timeoutMs: 120_000,
+        clientIp: (req) => clientIpOf(req, options.trustProxy ?? false),
+        log,
+      })
+    : undefined;
   const proxyWebhook = options.webhooks
-    ? createWebhookProxy({
+    ? createProxy({
         upstream: options.webhooks.upstream,
         maxBodyBytes: limits.maxBodyBytes,
         clientIp: (req) => clientIpOf(req, options.trustProxy ?? false),

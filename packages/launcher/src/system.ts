@@ -350,6 +350,7 @@ export async function startSystem(config: SystemConfig, options: { log?: Logger 
         redis,
         ...(kafka ? { kafka: kafka.client } : {}),
         webhooks: { upstream: new URL(subgraphUrls.messaging as string).origin },
+        uploads: { upstream: new URL(subgraphUrls.contact as string).origin },
         limits: {
           maxDepth: config.queryDepthLimit,
           maxCost: config.queryCostLimit,

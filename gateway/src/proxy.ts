@@ -1,10 +1,14 @@
 import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Logger } from '@switchboard/config';
+import { CALLER_HEADER } from '@switchboard/auth';
 import { sendGraphQLError } from './http';
 
 /** Paths the gateway hands to the messaging server as they are (provider webhooks). */
 export const WEBHOOK_PATH_PREFIX = '/webhooks/';
+/** Bulk contact imports with a raw CSV body, streamed to the contact server. */
+export const CONTACT_UPLOAD_PATH = '/uploads/contacts';
+export const DEFAULT_UPLOAD_BYTES = 32 * 1024 * 1024;
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1): they describe one connection, never forwarded. */
 const HOP_BY_HOP = new Set([
@@ -19,7 +23,7 @@ const HOP_BY_HOP = new Set([
   'upgrade',
 ]);
 
-export interface WebhookProxyOptions {
+export interface ProxyOptions {
   /** Origin of the server that owns the webhooks (`http://127.0.0.1:4007`); path and query are kept. */
   upstream: string;
   /** Largest body forwarded (bigger ones are refused with 413 before anything is sent). */
@@ -40,7 +44,8 @@ function forwardedHeaders(req: IncomingMessage, clientIp: string): IncomingHttpH
       .filter(Boolean),
   );
   for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined || HOP_BY_HOP.has(name) || named.has(name) || name === 'host') continue;
+    // A client never speaks for the gateway: its own caller header (and its token) stay here.
+    if (value === undefined || HOP_BY_HOP.has(name) || named.has(name) || name === 'host' || name === CALLER_HEADER || name === 'authorization') continue;
     headers[name] = value;
   }
   const prior = req.headers['x-forwarded-for'];
@@ -51,18 +56,18 @@ function forwardedHeaders(req: IncomingMessage, clientIp: string): IncomingHttpH
 }
 
 /**
- * A plain reverse proxy for `/webhooks/*`: method, path, query, headers and the body byte for byte
+ * A plain reverse proxy, for `/webhooks/*` and `/uploads/contacts`: method, path, query, headers and the body byte for byte
  * (providers sign the raw body, and Twilio the full public URL — which the messaging server
  * rebuilds from its configured public URL plus this unchanged path and query). The upstream's
  * answer goes back as it is. Providers reach the webhooks on the public URL, which is the gateway's.
  */
-export function createWebhookProxy(options: WebhookProxyOptions) {
+export function createProxy(options: ProxyOptions) {
   const upstream = new URL(options.upstream);
   const send = upstream.protocol === 'https:' ? httpsRequest : httpRequest;
   const timeoutMs = options.timeoutMs ?? 30_000;
-  const log = options.log.child({ component: 'webhook-proxy' });
+  const log = options.log.child({ component: 'proxy' });
 
-  return function proxy(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  return function proxy(req: IncomingMessage, res: ServerResponse, extraHeaders: Record<string, string> = {}): Promise<void> {
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > options.maxBodyBytes) {
       req.resume();
@@ -90,7 +95,7 @@ export function createWebhookProxy(options: WebhookProxyOptions) {
           port: upstream.port,
           method: req.method,
           path: req.url ?? '/',
-          headers: { ...forwardedHeaders(req, options.clientIp(req)), host: upstream.host },
+          headers: { ...forwardedHeaders(req, options.clientIp(req)), ...extraHeaders, host: upstream.host },
           timeout: timeoutMs,
         },
         (answer) => {
@@ -109,13 +114,13 @@ export function createWebhookProxy(options: WebhookProxyOptions) {
       );
       outgoing.on('timeout', () => {
         outgoing.destroy(new Error('upstream timeout'));
-        log.warn({ path: new URL(req.url ?? '/', 'http://x').pathname }, 'webhook upstream did not answer in time');
-        fail(504, 'GATEWAY_TIMEOUT', 'The webhook receiver did not answer in time');
+        log.warn({ path: new URL(req.url ?? '/', 'http://x').pathname }, 'proxy upstream did not answer in time');
+        fail(504, 'GATEWAY_TIMEOUT', 'The upstream service did not answer in time');
       });
       outgoing.on('error', (error) => {
         if (finished) return;
-        log.error({ err: error.message }, 'webhook upstream unreachable');
-        fail(502, 'BAD_GATEWAY', 'The webhook receiver is unavailable');
+        log.error({ err: error.message }, 'proxy upstream unreachable');
+        fail(502, 'BAD_GATEWAY', 'The upstream service is unavailable');
       });
 
       let size = 0;

@@ -1,7 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createLogger } from '@switchboard/config';
-import { createWebhookProxy } from './webhook-proxy';
+import { createProxy } from './proxy';
 
 const log = createLogger('webhook-proxy-test', 'silent');
 
@@ -36,7 +36,7 @@ beforeAll(async () => {
     });
   });
   upstreamUrl = await listen(upstream);
-  const proxy = createWebhookProxy({ upstream: upstreamUrl, maxBodyBytes: 1024, clientIp: () => '203.0.113.9', log });
+  const proxy = createProxy({ upstream: upstreamUrl, maxBodyBytes: 1024, clientIp: () => '203.0.113.9', log });
   front = createServer((req, res) => void proxy(req, res));
   frontUrl = await listen(front);
 });
@@ -89,7 +89,7 @@ it('refuses bodies over the limit with 413 without forwarding them', async () =>
 });
 
 it('answers 502 when the receiver is down', async () => {
-  const proxy = createWebhookProxy({ upstream: 'http://127.0.0.1:1', maxBodyBytes: 1024, clientIp: () => '127.0.0.1', log });
+  const proxy = createProxy({ upstream: 'http://127.0.0.1:1', maxBodyBytes: 1024, clientIp: () => '127.0.0.1', log });
   const lonely = createServer((req, res) => void proxy(req, res));
   const url = await listen(lonely);
   try {
@@ -98,5 +98,34 @@ it('answers 502 when the receiver is down', async () => {
     expect((await response.json()).errors[0].extensions.code).toBe('BAD_GATEWAY');
   } finally {
     await new Promise((resolve) => lonely.close(resolve));
+  }
+});
+
+it('never forwards a client-sent caller header or bearer token, and adds what the gateway signs', async () => {
+  const proxy = createProxy({ upstream: upstreamUrl, maxBodyBytes: 1024, clientIp: () => '203.0.113.9', log });
+  const signing = createServer((req, res) => void proxy(req, res, { 'x-switchboard-caller': 'signed-by-gateway' }));
+  const signingUrl = await listen(signing);
+  try {
+    await fetch(`${frontUrl}/webhooks/twilio/inbound`, {
+      method: 'POST',
+      headers: { 'x-switchboard-caller': 'forged', authorization: 'Bearer stolen' },
+      body: 'a=1',
+    });
+    const plain = seen.at(-1)!;
+    expect(plain.headers['x-switchboard-caller']).toBeUndefined();
+    expect(plain.headers.authorization).toBeUndefined();
+
+    await fetch(`${signingUrl}/uploads/contacts?defaultCountry=GB`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv', 'x-switchboard-caller': 'forged', authorization: 'Bearer t' },
+      body: 'name,phone\nAda,+442071838750\n',
+    });
+    const upload = seen.at(-1)!;
+    expect(upload.url).toBe('/uploads/contacts?defaultCountry=GB');
+    expect(upload.headers['x-switchboard-caller']).toBe('signed-by-gateway');
+    expect(upload.headers.authorization).toBeUndefined();
+    expect(upload.body.toString()).toBe('name,phone\nAda,+442071838750\n');
+  } finally {
+    await new Promise((resolve) => signing.close(resolve));
   }
 });
