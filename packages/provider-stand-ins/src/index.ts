@@ -18,7 +18,8 @@ export {
   type SimulateTwilioInbound,
   type InboundResult,
 } from './twilio/twilio-stand-in';
-export { StandInTwilioRequestClient } from './twilio/request-client';
+/** The twilio SDK pointed at a stand-in: `twilio(sid, token, { httpClient: new StandInTwilioRequestClient(url) })`. */
+export { ApiBaseRequestClient as StandInTwilioRequestClient } from '@switchboard/twilio-client';
 export type { TwilioMessage, TwilioMessageStatus } from './twilio/messages';
 export {
   startWhatsAppStandIn,

@@ -3,3 +3,4 @@ export { badUserInput, conflict, forbidden, notFound, unauthenticated, userError
 export { requireUser, requireRole, type BaseContext } from './context';
 export { createEntityLoader } from './entity-loader';
 export { type SubgraphDeps, type SystemSettings, revocationKeys } from './deps';
+export { DateTimeScalar, JSONScalar } from './scalars';

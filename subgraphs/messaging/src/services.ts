@@ -1,6 +1,6 @@
 import type { SubgraphDeps } from '@switchboard/subgraph-kit';
 import type { MessagingServices } from './context';
-import { CredentialsCipher } from './domain/credentials-crypto';
+import { CredentialsCipher } from '@switchboard/crypto';
 import { InboundService } from './domain/inbound-service';
 import { MessageQueryService } from './domain/message-query-service';
 import { ProjectionService } from './domain/projection-service';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DEV_CREDENTIALS, startProviderStandIns, type ProviderStandIns } from '@switchboard/provider-stand-ins';
-import { CredentialsCipher } from '../src/domain/credentials-crypto';
+import { CredentialsCipher } from '@switchboard/crypto';
 import { CREATE_SENDER, SEND, expectError, startMessagingSubgraph, type MessagingHarness } from './harness';
 
 const TOKEN = 'twilio-auth-token-for-senders-0001';

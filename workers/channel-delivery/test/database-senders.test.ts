@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+// Credentials are written the way the messaging subgraph writes them (the same cipher).
+import { CredentialsCipher } from '@switchboard/crypto';
 import type { Prisma } from '@switchboard/db';
 import { createTestDatabase, type TestDatabase } from '@switchboard/testkit';
-// Credentials are written the way the messaging subgraph writes them.
-import { CredentialsCipher } from '../../../subgraphs/messaging/src/domain/credentials-crypto';
 import { emailRequest, Harness, smsRequest, waitFor, whatsappRequest } from './helpers';
 
 const credentialsKey = randomBytes(32).toString('base64');

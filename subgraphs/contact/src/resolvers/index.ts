@@ -1,3 +1,4 @@
+import { DateTimeScalar, JSONScalar } from '@switchboard/subgraph-kit';
 import type { Resolvers } from '../__generated__/resolvers-types';
 import { Contact } from './Contact';
 import { ContactGroup } from './ContactGroup';
@@ -7,10 +8,9 @@ import { contactMutations } from './Mutation/contacts';
 import { groupMutations } from './Mutation/groups';
 import { importMutations } from './Mutation/import-contacts';
 import { Query } from './Query';
-import { DateTime, JSONScalar } from './scalars';
 
 export const resolvers: Resolvers = {
-  DateTime,
+  DateTime: DateTimeScalar,
   JSON: JSONScalar,
   Query,
   Mutation: { ...contactMutations, ...groupMutations, ...importMutations },

@@ -4,7 +4,7 @@ import { badUserInput, conflict, notFound, userError } from '@switchboard/subgra
 import { NoNumberAvailableError, ProviderRequestError, type PhoneNumberProvider } from '../providers/phone-numbers';
 import { isUniqueViolation, type MessagingStore, type SenderChanges } from '../store';
 import { maskAddress, normalizeEmail, normalizePhone } from './addresses';
-import { CredentialsDecryptError, type CredentialsCipher } from './credentials-crypto';
+import { CredentialsDecryptError, type CredentialsCipher } from '@switchboard/crypto';
 import { isUuid } from './ids';
 import { checkCredentials, credentialsHint, storedCredentialsSchema, type CredentialsInput, type SenderCredentials } from './sender-credentials';
 import type { SenderKind, SenderProvider, SenderRecord } from './types';

@@ -1,13 +1,13 @@
+import { DateTimeScalar, JSONScalar } from '@switchboard/subgraph-kit';
 import type { Resolvers } from '../__generated__/resolvers-types';
 import { Contact } from './Contact';
 import { Message, MessageStatusEntry } from './Message';
 import { Mutation } from './Mutation';
 import { Query } from './Query';
-import { DateTime, JSONScalar } from './scalars';
 import { Sender } from './Sender';
 
 export const resolvers: Resolvers = {
-  DateTime,
+  DateTime: DateTimeScalar,
   JSON: JSONScalar,
   Query,
   Mutation,

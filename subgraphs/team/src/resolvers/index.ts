@@ -1,14 +1,14 @@
+import { DateTimeScalar } from '@switchboard/subgraph-kit';
 import type { Resolvers } from '../__generated__/resolvers-types';
 import { memberMutations } from './Mutation/members';
 import { teamMutations } from './Mutation/teams';
 import { Query } from './Query';
-import { DateTime } from './scalars';
 import { Team } from './Team';
 import { TeamMember } from './TeamMember';
 import { User } from './User';
 
 export const resolvers: Resolvers = {
-  DateTime,
+  DateTime: DateTimeScalar,
   Query,
   Mutation: { ...teamMutations, ...memberMutations },
   Team,

@@ -1,7 +1,7 @@
+import { DateTimeScalar, JSONScalar } from '@switchboard/subgraph-kit';
 import type { Resolvers } from '../__generated__/resolvers-types';
 import { Mutation } from './Mutation';
 import { Query } from './Query';
-import { DateTime, JSONScalar } from './scalars';
 import {
   RenderedTemplate,
   SmsTemplateContent,
@@ -13,7 +13,7 @@ import {
 } from './Template';
 
 export const resolvers: Resolvers = {
-  DateTime,
+  DateTime: DateTimeScalar,
   JSON: JSONScalar,
   Query,
   Mutation,

@@ -1,6 +1,6 @@
+import { DateTimeScalar } from '@switchboard/subgraph-kit';
 import type { Resolvers } from '../__generated__/resolvers-types';
 import { AuthPayload } from './AuthPayload';
-import { DateTime } from './DateTime';
 import { Invitation } from './Invitation';
 import { Membership } from './Membership';
 import { Mutation } from './Mutation';
@@ -9,7 +9,7 @@ import { Query } from './Query';
 import { User } from './User';
 
 export const resolvers: Resolvers = {
-  DateTime,
+  DateTime: DateTimeScalar,
   Query,
   Mutation,
   User,

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-// The writer of the format: the worker must read exactly what the messaging subgraph stores.
-import { CredentialsCipher } from '../../../../subgraphs/messaging/src/domain/credentials-crypto';
+// The writer of the format (the messaging subgraph encrypts with it): the worker must read exactly that.
+import { CredentialsCipher } from '@switchboard/crypto';
 import { CredentialsKeyError, decryptCredentials, parseCredentialsKey, UnreadableCredentials } from './credentials';
 
 const keyText = randomBytes(32).toString('base64');

@@ -1,6 +1,5 @@
 import twilio from 'twilio';
-import type RequestClient from 'twilio/lib/base/RequestClient';
-import type Response from 'twilio/lib/http/response';
+import { ApiBaseRequestClient, TWILIO_API_BASE_URL } from '@switchboard/twilio-client';
 import { networkFailure, safeReason } from '../failures';
 import { ProviderError, type ProviderAcceptance } from '../provider';
 
@@ -18,26 +17,6 @@ export interface TwilioAccount {
   statusCallbackUrl?: string | null;
   /** Request timeout in ms (default 10 000). */
   timeoutMs?: number;
-}
-
-const TWILIO_API_ORIGIN = /^https:\/\/api(?:\.[a-z0-9-]+)*\.twilio\.com/u;
-
-/**
- * The SDK's documented extension point for sending its requests elsewhere: an `httpClient` whose
- * `request` rewrites the `https://api.twilio.com` origin (also `api.<edge>.<region>.twilio.com`)
- * to the configured API base. Everything else — auth, form encoding, errors — is the SDK's own.
- */
-export class ApiBaseRequestClient extends twilio.RequestClient {
-  private readonly apiBaseUrl: string;
-
-  constructor(apiBaseUrl: string, options?: RequestClient.RequestClientOptions) {
-    super(options);
-    this.apiBaseUrl = apiBaseUrl.replace(/\/+$/u, '');
-  }
-
-  override request<TData>(options: RequestClient.RequestOptions<TData>): Promise<Response<TData>> {
-    return super.request({ ...options, uri: options.uri.replace(TWILIO_API_ORIGIN, this.apiBaseUrl) });
-  }
 }
 
 /** Twilio error codes that will not succeed on a retry (the recipient or the content is the problem). */
@@ -91,7 +70,7 @@ function statusCallbackFor(base: string, messageId: string): string {
 export function createTwilioMessagesApi(account: TwilioAccount): TwilioMessagesApi {
   const timeout = account.timeoutMs ?? 10_000;
   const client = twilio(account.accountSid, account.authToken, {
-    httpClient: new ApiBaseRequestClient(account.apiBaseUrl ?? 'https://api.twilio.com', { timeout, keepAlive: true, autoRetry: false }),
+    httpClient: new ApiBaseRequestClient(account.apiBaseUrl ?? TWILIO_API_BASE_URL, { timeout, keepAlive: true, autoRetry: false }),
     // Configuration comes from our config.ts only: keep the SDK from reading TWILIO_* variables.
     env: {},
   });

@@ -8,7 +8,8 @@ function toDate(value: unknown): Date {
   return date;
 }
 
-export const DateTime = new GraphQLScalarType<Date, string>({
+/** ISO 8601 date-times in UTC (`2026-01-31T09:30:00.000Z`); invalid input is BAD_USER_INPUT. */
+export const DateTimeScalar = new GraphQLScalarType<Date, string>({
   name: 'DateTime',
   description: 'An ISO 8601 date-time in UTC.',
   serialize: (value) => toDate(value).toISOString(),
@@ -21,6 +22,7 @@ export const DateTime = new GraphQLScalarType<Date, string>({
   },
 });
 
+/** Any JSON value, passed through unchanged. */
 export const JSONScalar = new GraphQLScalarType<unknown, unknown>({
   name: 'JSON',
   description: 'Any JSON value.',

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { CredentialsCipher, CredentialsDecryptError, CredentialsKeyError, parseCredentialsKey } from './credentials-crypto';
+import { CredentialsCipher, CredentialsDecryptError, CredentialsKeyError, parseCredentialsKey } from '../src';
 
 const key = randomBytes(32);
 const cipher = new CredentialsCipher(key);

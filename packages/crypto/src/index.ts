@@ -1,0 +1,1 @@
+export { CredentialsCipher, CredentialsDecryptError, CredentialsKeyError, parseCredentialsKey } from './credentials-cipher';
