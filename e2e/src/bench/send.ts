@@ -91,6 +91,7 @@ function start(name: string, script: string, args: string[], env: Record<string,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
+  running.push({ name, child, output });
   const keep = (chunk: Buffer) => {
     output.push(chunk.toString());
     if (output.length > 200) output.shift();
@@ -104,6 +105,8 @@ function start(name: string, script: string, args: string[], env: Record<string,
 }
 
 let stopping = false;
+/** Every child started, for Ctrl-C. */
+const running: Proc[] = [];
 
 async function stop(proc: Proc): Promise<void> {
   if (proc.child.exitCode !== null || proc.child.signalCode !== null) return;
@@ -142,11 +145,16 @@ async function freePort(): Promise<number> {
 
 async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs = 120_000): Promise<void> {
   const until = Date.now() + timeoutMs;
+  let last: unknown;
   while (Date.now() < until) {
-    if (await check().catch(() => false)) return;
+    try {
+      if (await check()) return;
+    } catch (error) {
+      last = error;
+    }
     await pause(200);
   }
-  throw new Error(`timed out waiting for ${what}`);
+  throw new Error(`timed out waiting for ${what}${last ? ` (${String(last)})` : ''}`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -184,6 +192,7 @@ function request(url: string, method: 'GET' | 'POST', body?: unknown, headers: R
         res.on('error', fail);
       },
     );
+    req.setTimeout(60_000, () => req.destroy(new Error(`${method} ${target.pathname} timed out`)));
     req.on('error', fail);
     req.end(payload);
   });
@@ -372,6 +381,7 @@ async function main(): Promise<void> {
     });
     procs.push(system);
     await waitUntil('the gateway', async () => (await request(`${gateway}/readyz`, 'GET')).status === 200);
+    note('  gateway ready');
 
     // The outbox relay and the subgraphs' consumers in a process of their own (the launcher's roles).
     const pipeline = start('pipeline', 'packages/launcher/dist/main.js', [], {
@@ -565,6 +575,15 @@ async function main(): Promise<void> {
   for (const [name, u] of Object.entries(usageAtEnd)) print(`| ${name} | ${u.peakRssMb.toFixed(0)} MB | ${u.cpuSeconds.toFixed(1)} |`);
   print('');
   print('Processes: broker = embedded Kafka-protocol broker; gateway = gateway (+ subscriptions, /webhooks proxy) and the six other subgraphs; messaging = messaging subgraph (sendMessage, webhooks); pipeline = outbox relay + subgraph consumers (messaging statuses and projections, contact, template); workers = channel-delivery (SMS); stand-ins = Twilio/WhatsApp/SMTP stand-ins; bench = this driver (HTTP client + graphql-ws subscriber).');
+}
+
+// Ctrl-C: stop the child processes too (the finally block of main() does the rest).
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    stopping = true;
+    for (const proc of running) proc.child.kill('SIGTERM');
+    setTimeout(() => process.exit(130), 5_000).unref();
+  });
 }
 
 main().catch((error: unknown) => {
