@@ -165,7 +165,13 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Body = { data?: any; errors?: { message: string; extensions?: { code?: string } }[] };
 
-function request(url: string, method: 'GET' | 'POST', body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: Body }> {
+function request(
+  url: string,
+  method: 'GET' | 'POST',
+  body?: unknown,
+  headers: Record<string, string> = {},
+  timeoutMs = 60_000,
+): Promise<{ status: number; body: Body }> {
   const payload = body === undefined ? undefined : JSON.stringify(body);
   const target = new URL(url);
   return new Promise((done, fail) => {
@@ -192,7 +198,7 @@ function request(url: string, method: 'GET' | 'POST', body?: unknown, headers: R
         res.on('error', fail);
       },
     );
-    req.setTimeout(60_000, () => req.destroy(new Error(`${method} ${target.pathname} timed out`)));
+    req.setTimeout(timeoutMs, () => req.destroy(new Error(`${method} ${target.pathname} timed out`)));
     req.on('error', fail);
     req.end(payload);
   });
@@ -333,7 +339,7 @@ async function main(): Promise<void> {
     );
     procs.push(standIns);
     const controlUrl = `http://127.0.0.1:${controlPort}`;
-    await waitUntil('the stand-ins', async () => (await request(`${controlUrl}/__control`, 'GET')).status === 200);
+    await waitUntil('the stand-ins', async () => (await request(`${controlUrl}/__control`, 'GET', undefined, {}, 2_000)).status === 200);
 
     const broker = start('broker', 'packages/kafka-broker/dist/cli.js', ['--port', String(kafkaPort), '--data-dir', kafkaDir], {});
     procs.push(broker);
@@ -371,7 +377,7 @@ async function main(): Promise<void> {
       ...parseEnv(config.BENCH_MESSAGING_ENV),
     });
     procs.push(messaging);
-    await waitUntil('the messaging subgraph', async () => (await request(messagingUrl.replace('/graphql', '/healthz'), 'GET')).status === 200);
+    await waitUntil('the messaging subgraph', async () => (await request(messagingUrl.replace('/graphql', '/healthz'), 'GET', undefined, {}, 2_000)).status === 200);
     const system = start('gateway', 'packages/launcher/dist/main.js', [], {
       ...systemEnv,
       SERVICES: 'gateway,user,team,contact,template,campaign,inbox',
@@ -380,7 +386,7 @@ async function main(): Promise<void> {
       ...parseEnv(config.BENCH_SYSTEM_ENV),
     });
     procs.push(system);
-    await waitUntil('the gateway', async () => (await request(`${gateway}/readyz`, 'GET')).status === 200);
+    await waitUntil('the gateway', async () => (await request(`${gateway}/readyz`, 'GET', undefined, {}, 2_000)).status === 200);
     note('  gateway ready');
 
     // The outbox relay and the subgraphs' consumers in a process of their own (the launcher's roles).
