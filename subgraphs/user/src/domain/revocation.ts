@@ -41,7 +41,11 @@ export class AccessRevocation {
   async waitPastMembershipChange(organizationId: string, userId: string): Promise<void> {
     const changedAt = Number(await this.redis.get(revocationKeys.membership(organizationId, userId)));
     if (!Number.isFinite(changedAt) || changedAt <= 0) return;
-    const waitMs = (changedAt + 1) * 1000 - Date.now();
-    if (waitMs > 0 && waitMs <= 1_100) await new Promise((resolve) => setTimeout(resolve, waitMs));
+    const issuableFrom = (changedAt + 1) * 1000;
+    if (issuableFrom - Date.now() > 1_100) return; // a clock far behind: nothing sensible to wait for
+    // Timers may fire a millisecond early; re-check the clock so the token's `iat` is past the change.
+    while (Date.now() < issuableFrom) {
+      await new Promise((resolve) => setTimeout(resolve, issuableFrom - Date.now() + 2));
+    }
   }
 }
