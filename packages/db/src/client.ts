@@ -31,8 +31,26 @@ export function createPrismaClient(databaseUrl: string, options: CreatePrismaCli
     ...(options.applicationName ? { application_name: options.applicationName } : {}),
   });
   const adapter = new PrismaPg(pool, { disposeExternalPool: true });
-  return new PrismaClient({ adapter, ...(options.log ? { log: options.log } : {}) });
+  const client = new PrismaClient({ adapter, ...(options.log ? { log: options.log } : {}) });
+  pools.set(client, pool);
+  return client;
 }
+
+const pools = new WeakMap<PrismaClient, pg.Pool>();
+
+/**
+ * The pg pool under a client made by `createPrismaClient`, for hot paths written in plain SQL
+ * (one statement where Prisma would take several): same connections, same limits. Ended by the
+ * client's `$disconnect()`.
+ */
+export function sqlPoolOf(prisma: PrismaClient): pg.Pool {
+  const pool = pools.get(prisma);
+  if (!pool) throw new Error('sqlPoolOf: this Prisma client was not made by createPrismaClient');
+  return pool;
+}
+
+/** A pool or one of its clients: what plain-SQL stores run their statements on. */
+export type SqlExecutor = Pick<pg.Pool, 'query'>;
 
 export interface TransactionOptions {
   isolationLevel?: Prisma.TransactionIsolationLevel;

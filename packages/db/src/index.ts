@@ -1,5 +1,12 @@
 export * from './generated/prisma/client';
-export { createPrismaClient, withTransaction, type CreatePrismaClientOptions, type TransactionOptions } from './client';
+export {
+  createPrismaClient,
+  sqlPoolOf,
+  withTransaction,
+  type CreatePrismaClientOptions,
+  type SqlExecutor,
+  type TransactionOptions,
+} from './client';
 export { migrate, type MigrateOptions, type MigrateResult } from './migrate';
 export {
   createMigration,

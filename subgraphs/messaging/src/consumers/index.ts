@@ -2,7 +2,7 @@ import { runConsumer, type ConsumerHandle, type DedupeStore, type Kafka } from '
 import type { SubgraphDeps } from '@switchboard/subgraph-kit';
 import { createMessagingRuntime, type MessagingOptions } from '../services';
 import { CONTACT_TOPICS, contactBatchHandler } from './contact-consumer';
-import { STATUS_TOPICS, statusHandler } from './status-consumer';
+import { STATUS_TOPICS, statusBatchHandler } from './status-consumer';
 import { TEMPLATE_TOPICS, templateHandler } from './template-consumer';
 
 export interface StartMessagingConsumersOptions {
@@ -27,7 +27,7 @@ export interface MessagingConsumers {
 
 /**
  * Messaging's background consumers, one group each: statuses (`message.status`,
- * `message.dead_lettered`), the contact projection (`contact.changed`, applied in batches) and
+ * `message.dead_lettered`, applied in batches), the contact projection (`contact.changed`, applied in batches) and
  * the template projection (`template.changed`).
  */
 export async function startMessagingConsumers(input: StartMessagingConsumersOptions): Promise<MessagingConsumers> {
@@ -47,7 +47,12 @@ export async function startMessagingConsumers(input: StartMessagingConsumersOpti
   };
   try {
     handles.push(
-      await runConsumer({ ...common, groupId: `${prefix}-status`, topics: [...STATUS_TOPICS], handle: statusHandler(services.statuses, log) }),
+      await runConsumer({
+        ...common,
+        groupId: `${prefix}-status`,
+        topics: [...STATUS_TOPICS],
+        handleBatch: statusBatchHandler(services.statuses, log),
+      }),
     );
     handles.push(
       await runConsumer({

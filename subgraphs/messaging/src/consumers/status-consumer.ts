@@ -1,6 +1,6 @@
 import type { Logger } from '@switchboard/config';
 import type { EventOfType, SwitchboardEvent } from '@switchboard/events';
-import type { StatusService } from '../domain/status-service';
+import type { StatusReport, StatusService } from '../domain/status-service';
 
 /** Topics of the status consumer. */
 export const STATUS_TOPICS = ['message.status', 'message.dead_lettered'] as const;
@@ -8,23 +8,33 @@ export const STATUS_TOPICS = ['message.status', 'message.dead_lettered'] as cons
 /**
  * Applies `message.status` (channel workers, or any producer) through the status service's
  * forward-only state machine; `message.dead_lettered` fails the message with the worker's reason
- * and attempt count. Idempotent on the event id (recorded with the status entry) and harmless for
- * duplicates and out-of-order reports. Each applied change writes `message.status_changed` to
- * the outbox in the same transaction; the offset is committed after it (runConsumer).
+ * and attempt count. A batch of one partition at a time (runConsumer's batch mode): the batch's
+ * reports are applied together, in partition order (a message's events share its partition), in
+ * two statements when nothing races. Idempotent on the event id (recorded with the status
+ * entry) and harmless for duplicates and out-of-order reports. Each applied change writes
+ * `message.status_changed` to the outbox in the same statement; the offsets are committed after.
  */
-export function statusHandler(statuses: StatusService, log: Logger) {
-  return async (event: SwitchboardEvent): Promise<void> => {
-    let outcome;
-    if (event.type === 'message.status') outcome = await applyStatus(statuses, event);
-    else if (event.type === 'message.dead_lettered') outcome = await applyDeadLetter(statuses, event);
-    else return;
-    if (outcome.kind === 'UNKNOWN_MESSAGE') log.warn({ eventId: event.id, type: event.type }, 'status for an unknown message; skipped');
+export function statusBatchHandler(statuses: StatusService, log: Logger) {
+  return async (events: SwitchboardEvent[]): Promise<void> => {
+    const reports: StatusReport[] = [];
+    const sources: SwitchboardEvent[] = [];
+    for (const event of events) {
+      if (event.type === 'message.status') reports.push(statusReport(event));
+      else if (event.type === 'message.dead_lettered') reports.push(deadLetterReport(event));
+      else continue;
+      sources.push(event);
+    }
+    if (reports.length === 0) return;
+    const outcomes = await statuses.applyAll(reports);
+    outcomes.forEach((outcome, index) => {
+      if (outcome.kind === 'UNKNOWN_MESSAGE') log.warn({ eventId: sources[index]!.id, type: sources[index]!.type }, 'status for an unknown message; skipped');
+    });
   };
 }
 
-function applyStatus(statuses: StatusService, event: EventOfType<'message.status'>) {
+function statusReport(event: EventOfType<'message.status'>): StatusReport {
   const p = event.payload;
-  return statuses.apply({
+  return {
     organizationId: event.organizationId,
     messageId: p.messageId,
     status: p.status,
@@ -35,12 +45,12 @@ function applyStatus(statuses: StatusService, event: EventOfType<'message.status
     errorReason: p.errorReason,
     eventId: event.id,
     traceId: event.traceId,
-  });
+  };
 }
 
-function applyDeadLetter(statuses: StatusService, event: EventOfType<'message.dead_lettered'>) {
+function deadLetterReport(event: EventOfType<'message.dead_lettered'>): StatusReport {
   const p = event.payload;
-  return statuses.apply({
+  return {
     organizationId: event.organizationId,
     messageId: p.messageId,
     status: 'FAILED',
@@ -52,5 +62,5 @@ function applyDeadLetter(statuses: StatusService, event: EventOfType<'message.de
     eventId: event.id,
     traceId: event.traceId,
     attempts: p.attempts,
-  });
+  };
 }

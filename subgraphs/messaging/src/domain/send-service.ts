@@ -49,7 +49,7 @@ interface Content {
 
 /**
  * sendMessage: checks everything a user can fix (typed errors), then writes the QUEUED message,
- * its first status entry and its `message.requested.<channel>` outbox event in one transaction.
+ * its first status entry and its `message.requested.<channel>` outbox event in one statement.
  * Nothing is published from here: the outbox relay does that, so the send survives Kafka being down.
  */
 export class SendService {
@@ -84,8 +84,8 @@ export class SendService {
       { messageId, sender, address, contact: recipientContact, content, channel: command.channel },
     );
     try {
-      const message = await this.store.transaction(async (tx) => {
-        const message = await tx.messages.create({
+      const message = await this.store.outbound.queue(
+        {
           id: messageId,
           organizationId,
           direction: 'OUTBOUND',
@@ -107,10 +107,9 @@ export class SendService {
           idempotencyKey,
           createdAt: acceptedAt,
           firstStatus: { status: 'QUEUED', at: acceptedAt, source: 'API', providerCode: null, eventId: null },
-        });
-        await tx.appendOutbox([event]);
-        return message;
-      });
+        },
+        [event],
+      );
       this.log.info({ messageId, channel: command.channel, to: maskAddress(address) }, 'message queued');
       return message;
     } catch (error) {

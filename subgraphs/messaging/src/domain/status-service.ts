@@ -1,9 +1,8 @@
 import type { Logger } from '@switchboard/config';
-import type { Message } from '@switchboard/db';
-import type { MessagingStore, MessageUpdate, NewStatusEntry } from '../store';
-import { maskAddress } from './addresses';
+import { EVENT_ID_CONSTRAINT, PROVIDER_ID_CONSTRAINT, isUniqueViolation, type MessageStatusState, type MessagingStore, type StatusWrite } from '../store';
 import { messageStatusChangedEvent } from './events';
 import { isTerminal, planTransition, progressOrder, type IgnoredBecause } from './status-machine';
+import { isUuid } from './ids';
 import { conversationKey, type MessageStatus, type SenderRecord } from './types';
 
 /** A status reported for a message: by its channel worker (message.status events) or a provider webhook. */
@@ -23,6 +22,8 @@ export interface StatusReport {
   traceId: string | null;
   /** Delivery attempts so far, when the reporter counts them (dead-lettered requests). */
   attempts?: number;
+  /** The sender the message must be from (a provider callback naming our message id): else UNKNOWN_MESSAGE. */
+  senderId?: string;
 }
 
 export type StatusOutcome =
@@ -45,12 +46,27 @@ export interface ProviderStatusReport {
 
 export type ProviderReportOutcome = StatusOutcome | { kind: 'PENDING' };
 
+/** Rounds of re-reading after a concurrent write moved a message on (each round, someone wins). */
+const MAX_ROUNDS = 20;
+
+/** The plan for one message of a batch: what to write, and the outcome of each of its reports. */
+interface MessagePlan {
+  write: StatusWrite | null;
+  outcomes: Map<number, StatusOutcome>;
+  /** The provider id this write records for the first time (callbacks kept for it are applied next). */
+  recordsProviderId: string | null;
+}
+
 /**
- * Applies status reports through the forward-only state machine (status-machine.ts), one message
- * at a time (row lock): appends the status history, records the provider id, errors and attempts,
- * and writes `message.status_changed` to the outbox in the same transaction for every change. The
- * status consumer (message.status events) and the provider webhooks both come through here, so
- * duplicates and out-of-order reports are harmless whichever path they take.
+ * Applies status reports through the forward-only state machine (status-machine.ts): appends the
+ * status history, records the provider id, errors and attempts, and writes `message.status_changed`
+ * to the outbox in the same statement for every change. The status consumer (message.status
+ * events, a batch at a time) and the provider webhooks both come through here, so duplicates and
+ * out-of-order reports are harmless whichever path they take.
+ *
+ * Concurrency is optimistic (store/status-store.ts): read the messages, plan in memory, write
+ * the ones still at the revision read, and plan the rest again from what the winner wrote. Two
+ * statements per batch when nothing races, where a row lock per report took six to twelve.
  */
 export class StatusService {
   constructor(
@@ -58,157 +74,253 @@ export class StatusService {
     private readonly log: Logger,
   ) {}
 
-  apply(report: StatusReport): Promise<StatusOutcome> {
-    return this.store.transaction((tx) => this.applyIn(tx, report, true));
+  async apply(report: StatusReport): Promise<StatusOutcome> {
+    const [outcome] = await this.applyAll([report]);
+    return outcome!;
+  }
+
+  /**
+   * Applies reports in the order given (reports of one message fold into one write); returns one
+   * outcome per report, in the same order.
+   */
+  async applyAll(reports: readonly StatusReport[]): Promise<StatusOutcome[]> {
+    const outcomes: (StatusOutcome | undefined)[] = new Array(reports.length);
+    let todo = reports.map((_, index) => index).filter((index) => {
+      if (isUuid(reports[index]!.messageId)) return true;
+      outcomes[index] = { kind: 'UNKNOWN_MESSAGE' };
+      return false;
+    });
+    /** Messages whose reported provider id another message holds: applied without recording it. */
+    const keepProviderId = new Set<string>();
+    const recorded: { senderId: string; providerMessageId: string; organizationId: string; messageId: string }[] = [];
+    for (let round = 1; todo.length > 0; round += 1) {
+      if (round > MAX_ROUNDS) throw new Error(`status reports for ${todo.length} messages kept conflicting with concurrent writes`);
+      const byMessage = new Map<string, number[]>();
+      for (const index of todo) {
+        const id = reports[index]!.messageId;
+        const list = byMessage.get(id);
+        if (list) list.push(index);
+        else byMessage.set(id, [index]);
+      }
+      const eventIds = todo.map((index) => reports[index]!.eventId).filter((id): id is string => isUuid(id));
+      const states = await this.store.statuses.load([...byMessage.keys()], eventIds);
+
+      const plans = new Map<string, MessagePlan>();
+      for (const [messageId, indexes] of byMessage) {
+        plans.set(messageId, this.plan(states.get(messageId) ?? null, indexes, reports, keepProviderId.has(messageId)));
+      }
+      const written = await this.write(
+        [...plans.values()].flatMap((plan) => (plan.write ? [plan.write] : [])),
+        keepProviderId,
+      );
+      const again: number[] = [];
+      for (const [messageId, plan] of plans) {
+        if (plan.write && !written.has(messageId)) {
+          again.push(...byMessage.get(messageId)!);
+          continue;
+        }
+        for (const [index, outcome] of plan.outcomes) outcomes[index] = outcome;
+        if (plan.write && plan.recordsProviderId) {
+          const state = states.get(messageId)!;
+          recorded.push({ senderId: state.senderId, providerMessageId: plan.recordsProviderId, organizationId: state.organizationId, messageId });
+        }
+      }
+      todo = again;
+    }
+    if (recorded.length > 0) await this.applyKeptCallbacks(recorded);
+    return outcomes as StatusOutcome[];
   }
 
   /**
    * A provider callback: applied to the message with that provider id, or kept until the worker's
    * report of the id is applied (the callback can overtake it), then applied from there.
    */
-  reportFromProvider(report: ProviderStatusReport): Promise<ProviderReportOutcome> {
+  async reportFromProvider(report: ProviderStatusReport): Promise<ProviderReportOutcome> {
     const { sender, providerMessageId } = report;
-    return this.store.transaction(async (tx) => {
-      await tx.messages.lockProviderMessage(sender.id, providerMessageId);
-      let message: Message | null = null;
-      if (report.messageIdHint) {
-        const hinted = await tx.messages.findById(sender.organizationId, report.messageIdHint);
-        if (hinted?.senderId === sender.id && hinted.direction === 'OUTBOUND') message = hinted;
-      }
-      message ??= await tx.messages.findByProviderId(sender.id, 'OUTBOUND', providerMessageId);
-      if (!message) {
-        await tx.pendingStatuses.add({
-          organizationId: sender.organizationId,
-          senderId: sender.id,
-          providerMessageId,
-          status: report.status,
-          at: report.at,
-          errorCode: report.errorCode,
-          errorReason: report.errorReason,
-        });
-        this.log.debug({ senderId: sender.id, status: report.status }, 'provider status for a message id not known yet; kept');
-        return { kind: 'PENDING' } as const;
-      }
-      return this.applyIn(
-        tx,
-        {
-          organizationId: sender.organizationId,
-          messageId: message.id,
-          status: report.status,
-          at: report.at,
-          source: 'WEBHOOK',
-          providerMessageId,
-          errorCode: report.errorCode,
-          errorReason: report.errorReason,
-          eventId: null,
-          traceId: report.traceId,
-        },
-        true,
-      );
+    const toMessage = (messageId: string): StatusReport => ({
+      organizationId: sender.organizationId,
+      senderId: sender.id,
+      messageId,
+      status: report.status,
+      at: report.at,
+      source: 'WEBHOOK',
+      providerMessageId,
+      errorCode: report.errorCode,
+      errorReason: report.errorReason,
+      eventId: null,
+      traceId: report.traceId,
     });
+    if (report.messageIdHint) {
+      const outcome = await this.apply(toMessage(report.messageIdHint));
+      if (outcome.kind !== 'UNKNOWN_MESSAGE') return outcome;
+    }
+    const known = await this.store.statuses.findOutboundByProviderId(sender.id, providerMessageId);
+    if (known) return this.apply(toMessage(known));
+
+    // Not known yet: keep the callback, then look again. The worker's report records the id and
+    // then takes what was kept, so one side always finds it (applyKeptCallbacks).
+    await this.store.statuses.addPending({
+      organizationId: sender.organizationId,
+      senderId: sender.id,
+      providerMessageId,
+      status: report.status,
+      at: report.at,
+      errorCode: report.errorCode,
+      errorReason: report.errorReason,
+    });
+    const arrived = await this.store.statuses.findOutboundByProviderId(sender.id, providerMessageId);
+    if (arrived) {
+      await this.applyKeptCallbacks([{ senderId: sender.id, providerMessageId, organizationId: sender.organizationId, messageId: arrived }]);
+    } else {
+      this.log.debug({ senderId: sender.id, status: report.status }, 'provider status for a message id not known yet; kept');
+    }
+    return { kind: 'PENDING' };
   }
 
-  private async applyIn(tx: MessagingStore, report: StatusReport, drainPending: boolean): Promise<StatusOutcome> {
-    if (report.providerMessageId) {
-      // Same lock order as reportFromProvider (provider id, then message row): no deadlock.
-      const peek = await tx.messages.findAnyById(report.messageId);
-      if (peek && !peek.providerMessageId) await tx.messages.lockProviderMessage(peek.senderId, report.providerMessageId);
+  /** Applies the callbacks kept for provider ids just recorded, in the order statuses happen. */
+  private async applyKeptCallbacks(
+    recorded: readonly { senderId: string; providerMessageId: string; organizationId: string; messageId: string }[],
+  ): Promise<void> {
+    const kept = await this.store.statuses.takePending(recorded);
+    if (kept.length === 0) return;
+    const messageOf = new Map(recorded.map((r) => [`${r.senderId}:${r.providerMessageId}`, r]));
+    const reports: StatusReport[] = [];
+    for (const entry of kept) {
+      const target = messageOf.get(`${entry.senderId}:${entry.providerMessageId}`);
+      if (!target) continue;
+      reports.push({
+        organizationId: target.organizationId,
+        senderId: target.senderId,
+        messageId: target.messageId,
+        status: entry.status,
+        at: entry.at,
+        source: 'WEBHOOK',
+        providerMessageId: entry.providerMessageId,
+        errorCode: entry.errorCode,
+        errorReason: entry.errorReason,
+        eventId: null,
+        traceId: null,
+      });
     }
-    const message = await tx.messages.lock(report.messageId);
-    if (!message || (report.organizationId !== null && message.organizationId !== report.organizationId)) {
-      return { kind: 'UNKNOWN_MESSAGE' };
-    }
-    if (report.eventId && (await tx.messages.hasStatusEvent(report.eventId))) {
-      return { kind: 'IGNORED', because: 'EVENT_ALREADY_APPLIED' };
-    }
+    reports.sort((a, b) => a.messageId.localeCompare(b.messageId) || progressOrder(a.status, b.status) || a.at.getTime() - b.at.getTime());
+    await this.applyAll(reports);
+  }
 
-    const update: MessageUpdate = {};
-    let recordedProviderId: string | null = null;
-    if (report.providerMessageId && !message.providerMessageId) {
-      const holder = await tx.messages.findByProviderId(message.senderId, message.direction, report.providerMessageId);
-      if (holder && holder.id !== message.id) {
-        this.log.warn({ messageId: message.id, otherMessageId: holder.id }, 'provider message id already belongs to another message; not recorded');
-      } else {
-        update.providerMessageId = report.providerMessageId;
-        recordedProviderId = report.providerMessageId;
+  /** Writes the plans; when a unique index refuses a batch, one at a time to find which. */
+  private async write(writes: StatusWrite[], keepProviderId: Set<string>): Promise<Set<string>> {
+    try {
+      return await this.store.statuses.write(writes);
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      if (writes.length > 1) {
+        const written = new Set<string>();
+        for (const write of writes) for (const id of await this.write([write], keepProviderId)) written.add(id);
+        return written;
       }
-    }
-    let attempts = message.attempts;
-    if (report.source === 'WORKER' && report.status === 'SENDING') attempts += 1;
-    if (report.attempts !== undefined) attempts = Math.max(attempts, report.attempts);
-    if (attempts !== message.attempts) update.attempts = attempts;
-
-    const plan = planTransition(message.status, report.status);
-    let outcome: StatusOutcome;
-    if (plan.kind === 'apply') {
-      const final = plan.steps[plan.steps.length - 1]!.status;
-      update.status = final;
-      if (isTerminal(final)) {
-        update.errorCode = report.errorCode;
-        update.errorReason = report.errorReason;
+      const write = writes[0]!;
+      if (error.fields.includes(PROVIDER_ID_CONSTRAINT)) {
+        this.log.warn({ messageId: write.messageId }, 'provider message id already belongs to another message; not recorded');
+        keepProviderId.add(write.messageId);
+      } else if (!error.fields.includes(EVENT_ID_CONSTRAINT)) {
+        throw error;
       }
-      const entries: NewStatusEntry[] = plan.steps.map((step) => ({
-        status: step.status,
-        at: report.at,
-        source: step.implied ? 'SYSTEM' : report.source,
-        providerCode: step.implied ? null : report.errorCode,
-        eventId: step.implied ? null : report.eventId,
-      }));
-      await tx.messages.appendStatuses(message.id, entries);
-      outcome = { kind: 'APPLIED', previous: message.status, status: final };
-    } else {
-      outcome = { kind: 'IGNORED', because: plan.because };
+      // Planned again: the event applied meanwhile shows as applied, the provider id is left out.
+      return new Set();
     }
+  }
 
-    const updated = Object.keys(update).length > 0 ? await tx.messages.update(message.id, update) : message;
-    if (outcome.kind === 'APPLIED') {
-      await tx.appendOutbox([
+  /** Folds one message's reports, in order, into one write (null: nothing changes). */
+  private plan(state: MessageStatusState | null, indexes: number[], reports: readonly StatusReport[], keepProviderId: boolean): MessagePlan {
+    const outcomes = new Map<number, StatusOutcome>();
+    if (!state) {
+      for (const index of indexes) outcomes.set(index, { kind: 'UNKNOWN_MESSAGE' });
+      return { write: null, outcomes, recordsProviderId: null };
+    }
+    const applied = new Set(state.appliedEventIds);
+    let { status, providerMessageId, errorCode, errorReason, attempts } = state;
+    const history: StatusWrite['history'] = [];
+    const events: StatusWrite['events'] = [];
+    let recordsProviderId: string | null = null;
+    for (const index of indexes) {
+      const report = reports[index]!;
+      if (
+        (report.organizationId !== null && report.organizationId !== state.organizationId) ||
+        (report.senderId !== undefined && (report.senderId !== state.senderId || state.direction !== 'OUTBOUND'))
+      ) {
+        outcomes.set(index, { kind: 'UNKNOWN_MESSAGE' });
+        continue;
+      }
+      if (report.eventId && applied.has(report.eventId)) {
+        outcomes.set(index, { kind: 'IGNORED', because: 'EVENT_ALREADY_APPLIED' });
+        continue;
+      }
+      if (report.providerMessageId && !providerMessageId && !keepProviderId) {
+        providerMessageId = report.providerMessageId;
+        recordsProviderId = providerMessageId;
+      }
+      if (report.source === 'WORKER' && report.status === 'SENDING') attempts += 1;
+      if (report.attempts !== undefined) attempts = Math.max(attempts, report.attempts);
+
+      const transition = planTransition(status, report.status);
+      if (transition.kind === 'ignore') {
+        outcomes.set(index, { kind: 'IGNORED', because: transition.because });
+        continue;
+      }
+      const previous = status;
+      status = transition.steps[transition.steps.length - 1]!.status;
+      if (isTerminal(status)) {
+        errorCode = report.errorCode;
+        errorReason = report.errorReason;
+      }
+      for (const step of transition.steps) {
+        history.push({
+          status: step.status,
+          at: report.at,
+          source: step.implied ? 'SYSTEM' : report.source,
+          providerCode: step.implied ? null : report.errorCode,
+          eventId: step.implied ? null : report.eventId,
+        });
+      }
+      if (report.eventId) applied.add(report.eventId);
+      events.push(
         messageStatusChangedEvent(
-          { organizationId: message.organizationId, traceId: report.traceId },
+          { organizationId: state.organizationId, traceId: report.traceId },
           {
-            messageId: message.id,
-            channel: message.channel,
-            direction: message.direction,
-            contactId: message.contactId,
-            conversationId: message.conversationId,
-            conversationKey: conversationKey(message.senderId, message.counterpartAddress),
-            senderId: message.senderId,
-            status: outcome.status,
-            previousStatus: outcome.previous,
-            providerMessageId: updated.providerMessageId,
-            errorCode: updated.errorCode,
+            messageId: state.id,
+            channel: state.channel,
+            direction: state.direction,
+            contactId: state.contactId,
+            conversationId: state.conversationId,
+            conversationKey: conversationKey(state.senderId, state.counterpartAddress),
+            senderId: state.senderId,
+            status,
+            previousStatus: previous,
+            providerMessageId,
+            errorCode,
             occurredAt: report.at.toISOString(),
           },
         ),
-      ]);
+      );
+      outcomes.set(index, { kind: 'APPLIED', previous, status });
     }
-    this.log.debug(
-      { messageId: message.id, reported: report.status, source: report.source, outcome: outcome.kind, to: maskAddress(message.toAddress) },
-      'status report',
-    );
-
-    if (recordedProviderId && drainPending) {
-      const waiting = await tx.pendingStatuses.take(message.senderId, recordedProviderId);
-      waiting.sort((a, b) => progressOrder(a.status, b.status) || a.at.getTime() - b.at.getTime());
-      for (const pending of waiting) {
-        await this.applyIn(
-          tx,
-          {
-            organizationId: message.organizationId,
-            messageId: message.id,
-            status: pending.status,
-            at: pending.at,
-            source: 'WEBHOOK',
-            providerMessageId: recordedProviderId,
-            errorCode: pending.errorCode,
-            errorReason: pending.errorReason,
-            eventId: null,
-            traceId: report.traceId,
-          },
-          false,
-        );
-      }
-    }
-    return outcome;
+    const changed = history.length > 0 || providerMessageId !== state.providerMessageId || attempts !== state.attempts;
+    if (!changed) return { write: null, outcomes, recordsProviderId: null };
+    this.log.debug({ messageId: state.id, status, reports: indexes.length }, 'status reports applied');
+    return {
+      write: {
+        messageId: state.id,
+        revision: state.revision,
+        historyStart: state.historyLength,
+        status,
+        providerMessageId,
+        errorCode,
+        errorReason,
+        attempts,
+        history,
+        events,
+      },
+      outcomes,
+      recordsProviderId,
+    };
   }
 }

@@ -28,3 +28,10 @@ export function translateUniqueViolation(error: unknown): never {
 export function isUniqueViolation(error: unknown): error is UniqueViolationError {
   return error instanceof UniqueViolationError;
 }
+
+/** pg's unique violation (23505), from plain-SQL statements, as a UniqueViolationError naming the constraint; anything else as is. */
+export function translatePgUniqueViolation(error: unknown): never {
+  const e = error as { code?: string; constraint?: string } | null;
+  if (e?.code === '23505') throw new UniqueViolationError(e.constraint ? [e.constraint] : []);
+  throw error;
+}

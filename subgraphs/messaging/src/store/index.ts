@@ -1,46 +1,56 @@
-import { withTransaction, type Prisma, type PrismaClient } from '@switchboard/db';
+import { sqlPoolOf, withTransaction, type Prisma, type PrismaClient } from '@switchboard/db';
 import { MessageStore } from './message-store';
 import { appendOutbox, type OutboxEvent } from './outbox';
-import { PendingStatusStore } from './pending-status-store';
 import { ProjectionStore } from './projection-store';
 import { SenderStore } from './sender-store';
+import { OutboundStore } from './outbound-store';
+import { StatusStore } from './status-store';
 
 export { UniqueViolationError, isUniqueViolation } from './errors';
 export type { OutboxEvent } from './outbox';
-export type { NewMessage, NewStatusEntry, MessageUpdate } from './message-store';
+export type { NewMessage, NewStatusEntry } from './message-store';
 export type { NewSender, SenderChanges } from './sender-store';
-export type { NewPendingStatus } from './pending-status-store';
-export type { MessageStore, SenderStore, ProjectionStore, PendingStatusStore };
+export type { MessageStatusState, PendingProviderStatusEntry, StatusHistoryEntry, StatusWrite } from './status-store';
+export { EVENT_ID_CONSTRAINT, PROVIDER_ID_CONSTRAINT } from './status-store';
+export type { MessageStore, SenderStore, ProjectionStore, StatusStore, OutboundStore };
 
 /**
- * Everything messaging keeps in PostgreSQL (schema "messaging"); the only code using Prisma.
- * `transaction(fn)` hands `fn` a store whose every part runs in one database transaction.
+ * Everything messaging keeps in PostgreSQL (schema "messaging"); the only code touching the
+ * database. `transaction(fn)` hands `fn` a store whose Prisma parts run in one database
+ * transaction. `statuses` and `outbound` are the plain-SQL hot paths (status reports, queued
+ * messages): single statements on the pool, never inside `transaction` (each write is atomic on
+ * its own).
  */
 export class MessagingStore {
   readonly messages: MessageStore;
   readonly senders: SenderStore;
   readonly projections: ProjectionStore;
-  readonly pendingStatuses: PendingStatusStore;
+  readonly statuses: StatusStore;
+  readonly outbound: OutboundStore;
 
   private constructor(
     private readonly prisma: PrismaClient,
     private readonly db: Prisma.TransactionClient,
     private readonly inTransaction: boolean,
+    statuses: StatusStore,
+    outbound: OutboundStore,
   ) {
     this.messages = new MessageStore(db);
     this.senders = new SenderStore(db);
     this.projections = new ProjectionStore(db);
-    this.pendingStatuses = new PendingStatusStore(db);
+    this.statuses = statuses;
+    this.outbound = outbound;
   }
 
   static create(prisma: PrismaClient): MessagingStore {
-    return new MessagingStore(prisma, prisma, false);
+    const pool = sqlPoolOf(prisma);
+    return new MessagingStore(prisma, prisma, false, new StatusStore(pool), new OutboundStore(pool));
   }
 
   /** Runs `fn` in one transaction (committed when it resolves); nested calls join the outer one. */
   transaction<T>(fn: (store: MessagingStore) => Promise<T>): Promise<T> {
     if (this.inTransaction) return fn(this);
-    return withTransaction(this.prisma, (tx) => fn(new MessagingStore(this.prisma, tx, true)), { maxWait: 5_000, timeout: 15_000 });
+    return withTransaction(this.prisma, (tx) => fn(new MessagingStore(this.prisma, tx, true, this.statuses, this.outbound)), { maxWait: 5_000, timeout: 15_000 });
   }
 
   /** Appends events to the outbox; call inside `transaction` with the change they report. */

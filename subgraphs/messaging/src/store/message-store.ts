@@ -38,25 +38,12 @@ export interface NewMessage {
   firstStatus: NewStatusEntry;
 }
 
-export interface MessageUpdate {
-  status?: MessageStatus;
-  providerMessageId?: string;
-  errorCode?: string | null;
-  errorReason?: string | null;
-  attempts?: number;
-}
-
 /** Messages and their status history (schema "messaging"). */
 export class MessageStore {
   constructor(private readonly db: Db) {}
 
   findById(organizationId: string, id: string): Promise<Message | null> {
     return this.db.message.findFirst({ where: { id, organizationId } });
-  }
-
-  /** Any organization's message: for consumers, which check the organization themselves. */
-  findAnyById(id: string): Promise<Message | null> {
-    return this.db.message.findUnique({ where: { id } });
   }
 
   findByIds(organizationId: string, ids: readonly string[]): Promise<Message[]> {
@@ -87,52 +74,6 @@ export class MessageStore {
     } catch (error) {
       return translateUniqueViolation(error);
     }
-  }
-
-  /**
-   * Locks the message row until the transaction ends (statuses of one message are applied one at
-   * a time) and returns it. Must run inside a transaction.
-   */
-  async lock(id: string): Promise<Message | null> {
-    const rows = await this.db.$queryRaw<{ id: string }[]>`SELECT id FROM "messaging"."message" WHERE id = ${id}::uuid FOR UPDATE`;
-    if (rows.length === 0) return null;
-    return this.db.message.findUnique({ where: { id } });
-  }
-
-  /**
-   * Serializes, until the transaction ends, everything about one provider message id of a sender:
-   * a status webhook looking the message up, and the status consumer recording the id and taking
-   * the callbacks that waited for it. Must run inside a transaction.
-   */
-  async lockProviderMessage(senderId: string, providerMessageId: string): Promise<void> {
-    const key = `${senderId}:${providerMessageId}`;
-    await this.db.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${key}, 7))`;
-  }
-
-  async update(id: string, update: MessageUpdate): Promise<Message> {
-    try {
-      return await this.db.message.update({ where: { id }, data: update });
-    } catch (error) {
-      return translateUniqueViolation(error);
-    }
-  }
-
-  async appendStatuses(messageId: string, entries: NewStatusEntry[]): Promise<void> {
-    if (entries.length === 0) return;
-    const last = await this.db.messageStatusChange.findFirst({
-      where: { messageId },
-      orderBy: { sequence: 'desc' },
-      select: { sequence: true },
-    });
-    const start = (last?.sequence ?? -1) + 1;
-    await this.db.messageStatusChange.createMany({
-      data: entries.map((entry, index) => ({ ...entry, messageId, sequence: start + index })),
-    });
-  }
-
-  async hasStatusEvent(eventId: string): Promise<boolean> {
-    const found = await this.db.messageStatusChange.findUnique({ where: { eventId }, select: { id: true } });
-    return found !== null;
   }
 
   historyOf(messageIds: readonly string[]): Promise<MessageStatusChange[]> {

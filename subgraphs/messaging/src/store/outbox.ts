@@ -11,7 +11,7 @@ export interface OutboxEvent {
 }
 
 /** The outbox relay LISTENs here; the notification is delivered when the transaction commits. */
-const RELAY_CHANNEL = 'switchboard_outbox';
+export const OUTBOX_NOTIFY_CHANNEL = 'switchboard_outbox';
 
 export async function appendOutbox(db: Prisma.TransactionClient, events: OutboxEvent[]): Promise<void> {
   if (events.length === 0) return;
@@ -24,5 +24,5 @@ export async function appendOutbox(db: Prisma.TransactionClient, events: OutboxE
       traceId: event.traceId,
     })),
   });
-  await db.$executeRaw`SELECT pg_notify(${RELAY_CHANNEL}, 'messaging')`;
+  await db.$executeRaw`SELECT pg_notify(${OUTBOX_NOTIFY_CHANNEL}, 'messaging')`;
 }

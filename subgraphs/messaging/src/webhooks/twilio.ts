@@ -9,6 +9,7 @@ import type { StatusService } from '../domain/status-service';
 import type { MessageStatus, SenderRecord } from '../domain/types';
 import type { MessagingStore } from '../store';
 import { clip, forbidden, header, reply } from './http';
+import { Recent } from './recent';
 
 /*
  * Twilio webhooks: message status callbacks (StatusCallback) and inbound messages (the number's
@@ -66,31 +67,42 @@ function mediaTypeOf(contentType: string | undefined): InboundMedia['mediaType']
 export function createTwilioWebhooks(deps: TwilioWebhookDeps) {
   const log = deps.log.child({ component: 'twilio-webhook' });
 
+  /** A sender with the tokens its callbacks may be signed with (its own, then the account's). */
+  interface SignedSender {
+    sender: SenderRecord;
+    tokens: string[];
+  }
+  const recent = new Recent<SignedSender>();
+  const accountTokens = deps.accountAuthToken ? [deps.accountAuthToken] : [];
+
   /** Our sender behind an address Twilio names (`+1415…` or `whatsapp:+1415…`). */
-  async function senderAt(address: string | undefined): Promise<SenderRecord | null> {
-    if (!address) return null;
+  function senderAt(address: string | undefined): Promise<SignedSender | null> {
+    if (!address) return Promise.resolve(null);
     const kind = address.startsWith('whatsapp:') ? 'WHATSAPP_NUMBER' : 'SMS_NUMBER';
     const phone = normalizePhone(address, false);
-    if (!phone.ok) return null;
-    return deps.store.senders.findLiveByAddress(kind, phone.address);
+    if (!phone.ok) return Promise.resolve(null);
+    return recent.get(`${kind}:${phone.address}`, async () => {
+      const sender = await deps.store.senders.findLiveByAddress(kind, phone.address);
+      if (!sender) return null;
+      const credentials = deps.senders.credentialsOf(sender);
+      return { sender, tokens: [...(credentials?.provider === 'TWILIO' ? [credentials.authToken] : []), ...accountTokens] };
+    });
   }
 
   /** Verifies the signature with the sender's token, then the account's. */
-  function verified(req: IncomingMessage, params: Record<string, string>, sender: SenderRecord | null): boolean {
+  function verified(req: IncomingMessage, params: Record<string, string>, found: SignedSender | null): boolean {
     const signature = header(req.headers['x-twilio-signature']);
     if (!signature) return false;
     const url = `${deps.publicUrl}${req.url ?? ''}`;
-    const senderCredentials = sender ? deps.senders.credentialsOf(sender) : null;
-    const tokens = [senderCredentials?.provider === 'TWILIO' ? senderCredentials.authToken : null, deps.accountAuthToken].filter(
-      (token): token is string => Boolean(token),
-    );
+    const tokens = found ? found.tokens : accountTokens;
     return tokens.some((token) => twilio.validateRequest(token, signature, url, params));
   }
 
   async function status(req: IncomingMessage, res: ServerResponse, rawBody: Buffer): Promise<void> {
     const params = parseForm(rawBody);
-    const sender = await senderAt(params.From);
-    if (!verified(req, params, sender)) {
+    const found = await senderAt(params.From);
+    const sender = found?.sender ?? null;
+    if (!verified(req, params, found)) {
       log.warn({ ip: req.socket.remoteAddress }, 'refused a Twilio status callback with a missing or bad signature');
       return forbidden(res);
     }
@@ -117,8 +129,9 @@ export function createTwilioWebhooks(deps: TwilioWebhookDeps) {
 
   async function inbound(req: IncomingMessage, res: ServerResponse, rawBody: Buffer): Promise<void> {
     const params = parseForm(rawBody);
-    const sender = await senderAt(params.To);
-    if (!verified(req, params, sender)) {
+    const found = await senderAt(params.To);
+    const sender = found?.sender ?? null;
+    if (!verified(req, params, found)) {
       log.warn({ ip: req.socket.remoteAddress }, 'refused a Twilio inbound webhook with a missing or bad signature');
       return forbidden(res);
     }

@@ -1,0 +1,287 @@
+import { randomUUID } from 'node:crypto';
+import type { SqlExecutor } from '@switchboard/db';
+import type { Channel, Direction, MessageStatus, StatusSource } from '../domain/types';
+import { translatePgUniqueViolation } from './errors';
+import type { OutboxEvent } from './outbox';
+import { OUTBOX_NOTIFY_CHANNEL } from './outbox';
+
+/*
+ * The status hot path in plain SQL: every provider callback and worker report of every message
+ * comes through here, so it takes two statements and no transaction (Prisma took about twelve in
+ * one). Writes are optimistic: a write names the `revision` it was planned from and changes
+ * nothing if the row moved on meanwhile; the caller re-reads and plans again. The message row,
+ * its new history entries and their outbox events go in one statement, so all or none.
+ */
+
+/** What the status machine needs of a message, plus which of the asked event ids it already applied. */
+export interface MessageStatusState {
+  id: string;
+  organizationId: string;
+  senderId: string;
+  direction: Direction;
+  channel: Channel;
+  contactId: string | null;
+  conversationId: string | null;
+  counterpartAddress: string;
+  toAddress: string;
+  status: MessageStatus;
+  providerMessageId: string | null;
+  errorCode: string | null;
+  errorReason: string | null;
+  attempts: number;
+  revision: number;
+  historyLength: number;
+  appliedEventIds: string[];
+}
+
+export interface StatusHistoryEntry {
+  status: MessageStatus;
+  at: Date;
+  source: StatusSource;
+  providerCode: string | null;
+  eventId: string | null;
+}
+
+/** A message's new state, planned from `revision`, with the history entries and events it adds. */
+export interface StatusWrite {
+  messageId: string;
+  revision: number;
+  /** Sequence of the first new history entry (the message's history length when planned). */
+  historyStart: number;
+  status: MessageStatus;
+  providerMessageId: string | null;
+  errorCode: string | null;
+  errorReason: string | null;
+  attempts: number;
+  history: StatusHistoryEntry[];
+  events: OutboxEvent[];
+}
+
+/** A provider callback kept until its message's provider id is known. */
+export interface PendingProviderStatusEntry {
+  organizationId: string;
+  senderId: string;
+  providerMessageId: string;
+  status: MessageStatus;
+  at: Date;
+  errorCode: string | null;
+  errorReason: string | null;
+}
+
+/** Unique indexes a status write can run into. */
+export const PROVIDER_ID_CONSTRAINT = 'message_sender_id_direction_provider_message_id_key';
+export const EVENT_ID_CONSTRAINT = 'message_status_change_event_id_key';
+
+interface StateRow {
+  id: string;
+  organization_id: string;
+  sender_id: string;
+  direction: Direction;
+  channel: Channel;
+  contact_id: string | null;
+  conversation_id: string | null;
+  counterpart_address: string;
+  to_address: string;
+  status: MessageStatus;
+  provider_message_id: string | null;
+  error_code: string | null;
+  error_reason: string | null;
+  attempts: number;
+  revision: number;
+  history_length: number;
+  applied: string[] | null;
+}
+
+interface PendingRow {
+  organization_id: string;
+  sender_id: string;
+  provider_message_id: string;
+  status: MessageStatus;
+  at: Date;
+  error_code: string | null;
+  error_reason: string | null;
+  created_at: Date;
+}
+
+const LOAD = `
+  SELECT m.id, m.organization_id, m.sender_id, m.direction::text AS direction, m.channel::text AS channel,
+         m.contact_id, m.conversation_id, m.counterpart_address, m.to_address, m.status::text AS status,
+         m.provider_message_id, m.error_code, m.error_reason, m.attempts, m.revision, m.history_length,
+         CASE WHEN cardinality($2::uuid[]) = 0 THEN NULL
+              ELSE ARRAY(SELECT s.event_id FROM "messaging"."message_status_change" s
+                          WHERE s.message_id = m.id AND s.event_id = ANY($2::uuid[])) END AS applied
+    FROM "messaging"."message" m
+   WHERE m.id = ANY($1::uuid[])`;
+
+const WRITE = `
+  WITH w AS (
+    SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::int[])
+      AS w(id, revision, status, provider_message_id, error_code, error_reason, attempts, added)
+  ), updated AS (
+    UPDATE "messaging"."message" m
+       SET status = w.status::"messaging"."message_status",
+           provider_message_id = w.provider_message_id,
+           error_code = w.error_code,
+           error_reason = w.error_reason,
+           attempts = w.attempts,
+           history_length = m.history_length + w.added,
+           revision = m.revision + 1,
+           updated_at = now()
+      FROM w
+     WHERE m.id = w.id AND m.revision = w.revision
+    RETURNING m.id
+  ), history AS (
+    INSERT INTO "messaging"."message_status_change" (id, message_id, sequence, status, at, source, provider_code, event_id)
+    SELECT h.id, h.message_id, h.sequence, h.status::"messaging"."message_status", h.at,
+           h.source::"messaging"."message_status_source", h.provider_code, h.event_id
+      FROM unnest($9::uuid[], $10::uuid[], $11::int[], $12::text[], $13::timestamptz[], $14::text[], $15::text[], $16::uuid[])
+        AS h(id, message_id, sequence, status, at, source, provider_code, event_id)
+     WHERE h.message_id IN (SELECT id FROM updated)
+  ), outbox AS (
+    INSERT INTO "messaging"."outbox" (id, type, payload, organization_id, trace_id)
+    SELECT o.id, o.type, o.payload::jsonb, o.organization_id, o.trace_id
+      FROM unnest($17::uuid[], $18::text[], $19::text[], $20::uuid[], $21::text[], $22::uuid[])
+        AS o(id, type, payload, organization_id, trace_id, message_id)
+     WHERE o.message_id IN (SELECT id FROM updated)
+    RETURNING 1
+  )
+  SELECT (SELECT coalesce(array_agg(id), '{}') FROM updated) AS written,
+         (SELECT pg_notify('${OUTBOX_NOTIFY_CHANNEL}', 'messaging') WHERE EXISTS (SELECT 1 FROM outbox)) IS NOT NULL AS notified`;
+
+export class StatusStore {
+  constructor(private readonly sql: SqlExecutor) {}
+
+  /** The messages' states (missing ids are absent), with which of `eventIds` each already applied. */
+  async load(messageIds: readonly string[], eventIds: readonly string[]): Promise<Map<string, MessageStatusState>> {
+    const result = await this.sql.query<StateRow>({ name: 'messaging.status.load', text: LOAD, values: [messageIds, eventIds] });
+    const states = new Map<string, MessageStatusState>();
+    for (const row of result.rows) {
+      states.set(row.id, {
+        id: row.id,
+        organizationId: row.organization_id,
+        senderId: row.sender_id,
+        direction: row.direction,
+        channel: row.channel,
+        contactId: row.contact_id,
+        conversationId: row.conversation_id,
+        counterpartAddress: row.counterpart_address,
+        toAddress: row.to_address,
+        status: row.status,
+        providerMessageId: row.provider_message_id,
+        errorCode: row.error_code,
+        errorReason: row.error_reason,
+        attempts: row.attempts,
+        revision: row.revision,
+        historyLength: row.history_length,
+        appliedEventIds: row.applied ?? [],
+      });
+    }
+    return states;
+  }
+
+  /** Our outbound message with this provider id from this sender. */
+  async findOutboundByProviderId(senderId: string, providerMessageId: string): Promise<string | null> {
+    const result = await this.sql.query<{ id: string }>({
+      name: 'messaging.status.by-provider-id',
+      text: `SELECT id FROM "messaging"."message" WHERE sender_id = $1 AND direction = 'OUTBOUND' AND provider_message_id = $2`,
+      values: [senderId, providerMessageId],
+    });
+    return result.rows[0]?.id ?? null;
+  }
+
+  /**
+   * Writes the planned states whose message is still at its planned revision, in one statement;
+   * returns the ids written (the others moved on: plan them again). A unique index refusing a
+   * row (an event id applied meanwhile, a provider id another message holds) refuses the whole
+   * statement: UniqueViolationError naming the constraint.
+   */
+  async write(writes: readonly StatusWrite[]): Promise<Set<string>> {
+    if (writes.length === 0) return new Set();
+    const w = { id: [] as string[], revision: [] as number[], status: [] as string[], providerId: [] as (string | null)[],
+      errorCode: [] as (string | null)[], errorReason: [] as (string | null)[], attempts: [] as number[], added: [] as number[] };
+    const h = { id: [] as string[], messageId: [] as string[], sequence: [] as number[], status: [] as string[], at: [] as Date[],
+      source: [] as string[], providerCode: [] as (string | null)[], eventId: [] as (string | null)[] };
+    const o = { id: [] as string[], type: [] as string[], payload: [] as string[], organizationId: [] as (string | null)[],
+      traceId: [] as (string | null)[], messageId: [] as string[] };
+    for (const write of writes) {
+      w.id.push(write.messageId);
+      w.revision.push(write.revision);
+      w.status.push(write.status);
+      w.providerId.push(write.providerMessageId);
+      w.errorCode.push(write.errorCode);
+      w.errorReason.push(write.errorReason);
+      w.attempts.push(write.attempts);
+      w.added.push(write.history.length);
+      write.history.forEach((entry, index) => {
+        h.id.push(randomUUID());
+        h.messageId.push(write.messageId);
+        h.sequence.push(write.historyStart + index);
+        h.status.push(entry.status);
+        h.at.push(entry.at);
+        h.source.push(entry.source);
+        h.providerCode.push(entry.providerCode);
+        h.eventId.push(entry.eventId);
+      });
+      for (const event of write.events) {
+        o.id.push(event.id);
+        o.type.push(event.type);
+        o.payload.push(JSON.stringify(event.payload));
+        o.organizationId.push(event.organizationId);
+        o.traceId.push(event.traceId);
+        o.messageId.push(write.messageId);
+      }
+    }
+    try {
+      const result = await this.sql.query<{ written: string[] }>({
+        name: 'messaging.status.write',
+        text: WRITE,
+        values: [w.id, w.revision, w.status, w.providerId, w.errorCode, w.errorReason, w.attempts, w.added,
+          h.id, h.messageId, h.sequence, h.status, h.at, h.source, h.providerCode, h.eventId,
+          o.id, o.type, o.payload, o.organizationId, o.traceId, o.messageId],
+      });
+      return new Set(result.rows[0]?.written ?? []);
+    } catch (error) {
+      return translatePgUniqueViolation(error);
+    }
+  }
+
+  /** Keeps a provider callback whose message is not known by its provider id (yet). */
+  async addPending(entry: PendingProviderStatusEntry): Promise<void> {
+    await this.sql.query({
+      name: 'messaging.status.pending-add',
+      text: `INSERT INTO "messaging"."pending_provider_status"
+               (id, organization_id, sender_id, provider_message_id, status, at, error_code, error_reason)
+             VALUES ($1, $2, $3, $4, $5::"messaging"."message_status", $6, $7, $8)`,
+      values: [randomUUID(), entry.organizationId, entry.senderId, entry.providerMessageId, entry.status, entry.at, entry.errorCode, entry.errorReason],
+    });
+  }
+
+  /**
+   * Removes and returns the callbacks kept for these provider ids (oldest first). Call it after
+   * the provider id is recorded (committed), and after keeping a callback: between the two, a
+   * callback is always found by one side (each writes, then reads what the other wrote).
+   */
+  async takePending(keys: readonly { senderId: string; providerMessageId: string }[]): Promise<PendingProviderStatusEntry[]> {
+    if (keys.length === 0) return [];
+    const result = await this.sql.query<PendingRow>({
+      name: 'messaging.status.pending-take',
+      text: `DELETE FROM "messaging"."pending_provider_status" p
+              USING unnest($1::uuid[], $2::text[]) AS k(sender_id, provider_message_id)
+              WHERE p.sender_id = k.sender_id AND p.provider_message_id = k.provider_message_id
+             RETURNING p.organization_id, p.sender_id, p.provider_message_id, p.status::text AS status, p.at,
+                       p.error_code, p.error_reason, p.created_at`,
+      values: [keys.map((key) => key.senderId), keys.map((key) => key.providerMessageId)],
+    });
+    return result.rows
+      .sort((a, b) => a.created_at.getTime() - b.created_at.getTime())
+      .map((row) => ({
+        organizationId: row.organization_id,
+        senderId: row.sender_id,
+        providerMessageId: row.provider_message_id,
+        status: row.status,
+        at: row.at,
+        errorCode: row.error_code,
+        errorReason: row.error_reason,
+      }));
+  }
+}
