@@ -1,6 +1,10 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { CALLER_HEADER, signCaller, type Caller } from '@switchboard/auth';
 import type { GatewayContext } from './context';
+import { createHttpFetcher } from './http-fetcher';
+
+/** One fetcher (its keep-alive connections) for every subgraph of this process. */
+let sharedFetcher: ReturnType<typeof createHttpFetcher> | null = null;
 
 /** Caller used for the gateway's own requests (introspection of running subgraphs, health). */
 const GATEWAY_CALLER: Caller = { kind: 'anonymous', clientIp: 'gateway', requestId: 'gateway-introspection' };
@@ -14,7 +18,8 @@ export class CallerSigningDataSource extends RemoteGraphQLDataSource<GatewayCont
     options: { url: string },
     private readonly internalSecret: string,
   ) {
-    super(options);
+    sharedFetcher ??= createHttpFetcher();
+    super({ ...options, fetcher: sharedFetcher });
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {

@@ -22,7 +22,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { readFileSync, readdirSync, mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -130,6 +130,26 @@ function usage(pid: number | undefined): { peakRssMb: number; cpuSeconds: number
   } catch {
     return { peakRssMb: NaN, cpuSeconds: NaN };
   }
+}
+
+/**
+ * CPU seconds of every PostgreSQL server process on this machine (the database is on it too): the
+ * share of the run spent in the database. Only this run should be using the server.
+ */
+function postgresCpuSeconds(): number {
+  let ticks = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/u.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (!stat.includes('(postgres)')) continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return ticks / 100;
 }
 
 async function freePort(): Promise<number> {
@@ -518,14 +538,18 @@ async function main(): Promise<void> {
 
     note(`Throughput: ${config.BENCH_MESSAGES} SMS, ${config.BENCH_CONCURRENCY} mutations in flight…`);
     await request(`${controlUrl}/__control`, 'POST', { channel: 'twilio', action: 'reset' });
-    const cpuBefore = Object.fromEntries(procs.map((p) => [p.name, usage(p.child.pid).cpuSeconds]));
+    const cpuBefore: Record<string, number> = { ...Object.fromEntries(procs.map((p) => [p.name, usage(p.child.pid).cpuSeconds])), postgres: postgresCpuSeconds() };
     let started = Date.now();
     const bulk = await burst(config.BENCH_MESSAGES, config.BENCH_CONCURRENCY);
     const mutationsDone = Date.now();
     let ended = await waitAllDelivered(bulk, 300_000);
-    const cpuDuring = Object.fromEntries(procs.map((p) => [p.name, usage(p.child.pid).cpuSeconds - (cpuBefore[p.name] ?? 0)]));
+    const cpuDuring = {
+      ...Object.fromEntries(procs.map((p) => [p.name, usage(p.child.pid).cpuSeconds - (cpuBefore[p.name] ?? 0)])),
+      postgres: postgresCpuSeconds() - (cpuBefore.postgres ?? 0),
+    };
     note(`  mutations took ${((mutationsDone - started) / 1000).toFixed(1)} s; last DELIVERED after ${((ended - started) / 1000).toFixed(1)} s`);
     note(`  CPU seconds during the run: ${Object.entries(cpuDuring).map(([name, s]) => `${name} ${s.toFixed(1)}`).join(', ')}`);
+    note(`  CPU ms per message: ${Object.entries(cpuDuring).map(([name, s]) => `${name} ${((s * 1000) / config.BENCH_MESSAGES).toFixed(2)}`).join(', ')}`);
     results.push(await analyse('throughput', bulk, (ended - started) / 1000));
 
     for (const rate of config.BENCH_PACED_RATES) {

@@ -42,6 +42,13 @@ export const CLOSE_FORBIDDEN = 4403;
 /** Standard "try again later": the client fell behind; graphql-ws clients reconnect. */
 export const CLOSE_TOO_SLOW = 1013;
 
+/**
+ * How long a subscriber's session check stands: events within it are not checked again. Revocation
+ * (logout, a membership change) closes a subscription at its first event after at most this long,
+ * and a busy subscriber costs one Redis round trip a second instead of one per event.
+ */
+const SESSION_CHECK_MS = 1_000;
+
 /** The change object handed to the replayed selection: plain values plus entities by response key. */
 class ChangeSource {
   constructor(
@@ -80,7 +87,8 @@ function toGraphQLError(error: GraphQLFormattedError, prefix: readonly (string |
 
 /**
  * Serves root subscription fields from events. Per event: parse it, keep it only for the
- * subscriber's organization and arguments, re-check that the subscriber's session still stands,
+ * subscriber's organization and arguments, re-check that the subscriber's session still stands
+ * (at most once a second),
  * load the selected entities through the gateway as the subscriber, and replay the client's
  * selection over the result (aliases, fragments, __typename all as in a normal response).
  */
@@ -169,6 +177,7 @@ export function createSubscriptionBridge(deps: {
       return allErrors.length > 0 ? { data: result.data, errors: allErrors } : { data: result.data };
     };
 
+    let sessionCheckedAt = -Infinity;
     let finished = false;
     const finish = async () => {
       finished = true;
@@ -200,7 +209,11 @@ export function createSubscriptionBridge(deps: {
           if (spec.organizationId(event) !== caller.organizationId) continue;
           if (!spec.matches(event, fieldArgs)) continue;
           try {
-            await authenticator.assertStillValid(claims);
+            const now = Date.now();
+            if (now - sessionCheckedAt >= SESSION_CHECK_MS) {
+              await authenticator.assertStillValid(claims);
+              sessionCheckedAt = now;
+            }
           } catch (error) {
             await finish();
             if (error instanceof AuthenticationError) {

@@ -1,5 +1,6 @@
 import type { Logger } from '@switchboard/config';
 import { EVENT_ID_CONSTRAINT, PROVIDER_ID_CONSTRAINT, isUniqueViolation, type MessageStatusState, type MessagingStore, type StatusWrite } from '../store';
+import { Coalescer } from './coalescer';
 import { messageStatusChangedEvent } from './events';
 import { isTerminal, planTransition, progressOrder, type IgnoredBecause } from './status-machine';
 import { isUuid } from './ids';
@@ -69,14 +70,17 @@ interface MessagePlan {
  * statements per batch when nothing races, where a row lock per report took six to twelve.
  */
 export class StatusService {
+  /** Single reports (webhook callbacks) arriving together are applied together. */
+  private readonly coalescer = new Coalescer<StatusReport, StatusOutcome>((reports) => this.applyAll(reports));
+
   constructor(
     private readonly store: MessagingStore,
     private readonly log: Logger,
   ) {}
 
-  async apply(report: StatusReport): Promise<StatusOutcome> {
-    const [outcome] = await this.applyAll([report]);
-    return outcome!;
+  /** Applies one report; concurrent calls share a batch (one read and one write for all). */
+  apply(report: StatusReport): Promise<StatusOutcome> {
+    return this.coalescer.submit(report);
   }
 
   /**
