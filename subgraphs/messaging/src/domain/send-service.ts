@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '@switchboard/config';
 import type { Message, MessagingContactProjection, MessagingTemplateProjection } from '@switchboard/db';
 import { badUserInput, notFound, userError } from '@switchboard/subgraph-kit';
-import { isUniqueViolation, type MessagingStore, type OutboxEvent } from '../store';
+import { isUniqueViolation, type MessagingStore, type OutboxEvent, type QueuedMessage } from '../store';
 import { maskAddress, normalizeRecipient } from './addresses';
+import { Coalescer } from './coalescer';
 import { emailRequestedEvent, smsRequestedEvent, whatsappRequestedEvent, type EventContext } from './events';
 import { isUuid } from './ids';
 import { consentOf, effectiveConsent } from './projection-rules';
 import { renderTemplate, type DeclaredVariable, type RenderedContent, type TemplateContent } from './template-render';
-import { SENDER_KIND_OF_CHANNEL, type Channel, type SenderRecord } from './types';
+import { SENDER_KIND_OF_CHANNEL, type Channel, type ConsentStatus, type SenderRecord } from './types';
 import { whatsAppWindow } from './whatsapp-window';
 
 export interface SendMessageCommand {
@@ -29,6 +30,9 @@ export interface SendActor {
   /** The request id, carried as the events' trace id. */
   requestId: string;
 }
+
+/** A consent decision (a contact's, or a keyword from an address) and when it was made. */
+type ConsentDecision = { status: ConsentStatus; at: Date | null };
 
 const MAX_IDEMPOTENCY_KEY = 200;
 const MAX_BODY: Record<Channel, number> = { SMS: 1600, WHATSAPP: 4096, EMAIL: 100_000 };
@@ -53,6 +57,9 @@ interface Content {
  * Nothing is published from here: the outbox relay does that, so the send survives Kafka being down.
  */
 export class SendService {
+  /** Messages accepted at the same moment are written together (one statement, one commit). */
+  private readonly queue = new Coalescer<QueuedMessage, Message>((entries) => this.store.outbound.queue(entries));
+
   constructor(
     private readonly store: MessagingStore,
     private readonly log: Logger,
@@ -67,11 +74,8 @@ export class SendService {
       if (existing) return existing;
     }
 
-    const sender = await this.senderFor(organizationId, command);
-    const contact = await this.contactFor(organizationId, command.contactId);
-    const address = this.recipientAddress(command, contact);
-    const recipientContact = contact ?? (await this.store.projections.findContactByAddress(organizationId, command.channel, address));
-    await this.checkConsent(organizationId, command.channel, address, recipientContact);
+    const { sender, address, recipientContact, addressConsent } = await this.recipientOf(organizationId, command);
+    this.checkConsent(command.channel, recipientContact, addressConsent);
     const content = await this.contentFor(organizationId, command);
     if (command.channel === 'WHATSAPP' && !content.template) {
       await this.checkWindow(organizationId, sender, address, recipientContact);
@@ -84,8 +88,8 @@ export class SendService {
       { messageId, sender, address, contact: recipientContact, content, channel: command.channel },
     );
     try {
-      const message = await this.store.outbound.queue(
-        {
+      const message = await this.queue.submit({
+        message: {
           id: messageId,
           organizationId,
           direction: 'OUTBOUND',
@@ -108,8 +112,8 @@ export class SendService {
           createdAt: acceptedAt,
           firstStatus: { status: 'QUEUED', at: acceptedAt, source: 'API', providerCode: null, eventId: null },
         },
-        [event],
-      );
+        events: [event],
+      });
       this.log.info({ messageId, channel: command.channel, to: maskAddress(address) }, 'message queued');
       return message;
     } catch (error) {
@@ -131,8 +135,39 @@ export class SendService {
     return key;
   }
 
+  /**
+   * The sender, the recipient's address and contact, and a consent keyword from the address.
+   * Sending to an address (the common case) reads all of it in one statement.
+   */
+  private async recipientOf(
+    organizationId: string,
+    command: SendMessageCommand,
+  ): Promise<{ sender: SenderRecord; address: string; recipientContact: MessagingContactProjection | null; addressConsent: ConsentDecision | null }> {
+    const direct = (command.contactId === null || command.contactId === undefined) && command.to !== null && command.to !== undefined;
+    const normalized = direct ? normalizeRecipient(command.channel, command.to!) : null;
+    if (normalized?.ok && isUuid(command.senderId)) {
+      const found = await this.store.sendLookups.byAddress(organizationId, command.senderId, command.channel, normalized.address);
+      return {
+        sender: this.checkSender(found.sender, command),
+        address: normalized.address,
+        recipientContact: found.contact,
+        addressConsent: found.addressConsent,
+      };
+    }
+    const sender = await this.senderFor(organizationId, command);
+    const contact = await this.contactFor(organizationId, command.contactId);
+    const address = this.recipientAddress(command, contact);
+    const recipientContact = contact ?? (await this.store.projections.findContactByAddress(organizationId, command.channel, address));
+    const addressConsent = await this.store.projections.findAddressConsent(organizationId, command.channel, address);
+    return { sender, address, recipientContact, addressConsent };
+  }
+
   private async senderFor(organizationId: string, command: SendMessageCommand): Promise<SenderRecord> {
     const sender = isUuid(command.senderId) ? await this.store.senders.findLive(organizationId, command.senderId) : null;
+    return this.checkSender(sender, command);
+  }
+
+  private checkSender(sender: SenderRecord | null, command: SendMessageCommand): SenderRecord {
     if (!sender) throw notFound('Sender', command.senderId);
     if (sender.kind !== SENDER_KIND_OF_CHANNEL[command.channel]) {
       throw badUserInput(
@@ -177,13 +212,7 @@ export class SendService {
     return result.address;
   }
 
-  private async checkConsent(
-    organizationId: string,
-    channel: Channel,
-    address: string,
-    contact: MessagingContactProjection | null,
-  ): Promise<void> {
-    const byAddress = await this.store.projections.findAddressConsent(organizationId, channel, address);
+  private checkConsent(channel: Channel, contact: MessagingContactProjection | null, byAddress: ConsentDecision | null): void {
     const consent = effectiveConsent([contact ? consentOf(contact, channel) : null, byAddress]);
     if (consent === 'OPTED_OUT') {
       throw userError('OPTED_OUT', `The recipient opted out of ${CHANNEL_NAME[channel]} messages`, {

@@ -4,6 +4,7 @@ import { appendOutbox, type OutboxEvent } from './outbox';
 import { ProjectionStore } from './projection-store';
 import { SenderStore } from './sender-store';
 import { OutboundStore } from './outbound-store';
+import { SendLookupStore } from './send-lookup-store';
 import { StatusStore } from './status-store';
 
 export { UniqueViolationError, isUniqueViolation } from './errors';
@@ -12,13 +13,15 @@ export type { NewMessage, NewStatusEntry } from './message-store';
 export type { NewSender, SenderChanges } from './sender-store';
 export type { MessageStatusState, PendingProviderStatusEntry, StatusHistoryEntry, StatusWrite } from './status-store';
 export { EVENT_ID_CONSTRAINT, PROVIDER_ID_CONSTRAINT } from './status-store';
-export type { MessageStore, SenderStore, ProjectionStore, StatusStore, OutboundStore };
+export type { SendLookup } from './send-lookup-store';
+export type { QueuedMessage } from './outbound-store';
+export type { MessageStore, SenderStore, ProjectionStore, StatusStore, OutboundStore, SendLookupStore };
 
 /**
  * Everything messaging keeps in PostgreSQL (schema "messaging"); the only code touching the
  * database. `transaction(fn)` hands `fn` a store whose Prisma parts run in one database
- * transaction. `statuses` and `outbound` are the plain-SQL hot paths (status reports, queued
- * messages): single statements on the pool, never inside `transaction` (each write is atomic on
+ * transaction. `statuses`, `outbound` and `sendLookups` are the plain-SQL hot paths (status reports,
+ * queued messages, what sendMessage reads): single statements on the pool, never inside `transaction` (each write is atomic on
  * its own).
  */
 export class MessagingStore {
@@ -27,6 +30,7 @@ export class MessagingStore {
   readonly projections: ProjectionStore;
   readonly statuses: StatusStore;
   readonly outbound: OutboundStore;
+  readonly sendLookups: SendLookupStore;
 
   private constructor(
     private readonly prisma: PrismaClient,
@@ -34,23 +38,25 @@ export class MessagingStore {
     private readonly inTransaction: boolean,
     statuses: StatusStore,
     outbound: OutboundStore,
+    sendLookups: SendLookupStore,
   ) {
     this.messages = new MessageStore(db);
     this.senders = new SenderStore(db);
     this.projections = new ProjectionStore(db);
     this.statuses = statuses;
     this.outbound = outbound;
+    this.sendLookups = sendLookups;
   }
 
   static create(prisma: PrismaClient): MessagingStore {
     const pool = sqlPoolOf(prisma);
-    return new MessagingStore(prisma, prisma, false, new StatusStore(pool), new OutboundStore(pool));
+    return new MessagingStore(prisma, prisma, false, new StatusStore(pool), new OutboundStore(pool), new SendLookupStore(pool));
   }
 
   /** Runs `fn` in one transaction (committed when it resolves); nested calls join the outer one. */
   transaction<T>(fn: (store: MessagingStore) => Promise<T>): Promise<T> {
     if (this.inTransaction) return fn(this);
-    return withTransaction(this.prisma, (tx) => fn(new MessagingStore(this.prisma, tx, true, this.statuses, this.outbound)), { maxWait: 5_000, timeout: 15_000 });
+    return withTransaction(this.prisma, (tx) => fn(new MessagingStore(this.prisma, tx, true, this.statuses, this.outbound, this.sendLookups)), { maxWait: 5_000, timeout: 15_000 });
   }
 
   /** Appends events to the outbox; call inside `transaction` with the change they report. */

@@ -5,69 +5,98 @@ import type { NewMessage } from './message-store';
 import { OUTBOX_NOTIFY_CHANNEL, type OutboxEvent } from './outbox';
 
 /*
- * sendMessage's write in plain SQL: the QUEUED message, its first status entry and its
- * `message.requested.<channel>` event in one statement (atomic on its own, no transaction to
- * open and commit), with the relay's wake-up. Every accepted message comes through here.
+ * sendMessage's write in plain SQL: QUEUED messages, their first status entries and their
+ * `message.requested.<channel>` events in one statement (atomic on its own, no transaction to
+ * open and commit), with the relay's wake-up. Every accepted message comes through here;
+ * messages accepted at the same moment share the statement (SendService coalesces them).
  */
 
 const QUEUE = `
-  WITH message AS (
+  WITH m AS (
+    SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::uuid[], $6::uuid[], $7::text[], $8::text[], $9::text[],
+                         $10::text[], $11::text[], $12::uuid[], $13::uuid[], $14::text[], $15::text[], $16::text[], $17::uuid[],
+                         $18::uuid[], $19::text[], $20::timestamptz[])
+      AS m(id, organization_id, direction, channel, sender_id, contact_id, from_address, to_address, counterpart_address,
+           subject, body, template_id, template_version_id, variables, status, provider_message_id, campaign_id,
+           conversation_id, idempotency_key, created_at)
+  ), message AS (
     INSERT INTO "messaging"."message"
       (id, organization_id, direction, channel, sender_id, contact_id, from_address, to_address, counterpart_address,
        subject, body, template_id, template_version_id, variables, status, provider_message_id, campaign_id,
        conversation_id, idempotency_key, created_at, updated_at, history_length, revision, attempts)
-    VALUES ($1, $2, $3::"messaging"."message_direction", $4::"messaging"."message_channel", $5, $6, $7, $8, $9,
-            $10, $11, $12, $13, $14::jsonb, $15::"messaging"."message_status", $16, $17,
-            $18, $19, $20, $20, 1, 0, 0)
+    SELECT id, organization_id, direction::"messaging"."message_direction", channel::"messaging"."message_channel", sender_id,
+           contact_id, from_address, to_address, counterpart_address, subject, body, template_id, template_version_id,
+           variables::jsonb, status::"messaging"."message_status", provider_message_id, campaign_id, conversation_id,
+           idempotency_key, created_at, created_at, 1, 0, 0
+      FROM m
     RETURNING id
   ), history AS (
     INSERT INTO "messaging"."message_status_change" (id, message_id, sequence, status, at, source, provider_code, event_id)
-    SELECT $21, id, 0, $22::"messaging"."message_status", $23, $24::"messaging"."message_status_source", $25, $26 FROM message
+    SELECT h.id, h.message_id, 0, h.status::"messaging"."message_status", h.at, h.source::"messaging"."message_status_source",
+           h.provider_code, h.event_id
+      FROM unnest($21::uuid[], $22::uuid[], $23::text[], $24::timestamptz[], $25::text[], $26::text[], $27::uuid[])
+        AS h(id, message_id, status, at, source, provider_code, event_id)
+     WHERE h.message_id IN (SELECT id FROM message)
   ), outbox AS (
     INSERT INTO "messaging"."outbox" (id, type, payload, organization_id, trace_id)
     SELECT o.id, o.type, o.payload::jsonb, o.organization_id, o.trace_id
-      FROM message, unnest($27::uuid[], $28::text[], $29::text[], $30::uuid[], $31::text[]) AS o(id, type, payload, organization_id, trace_id)
+      FROM unnest($28::uuid[], $29::text[], $30::text[], $31::uuid[], $32::text[], $33::uuid[])
+        AS o(id, type, payload, organization_id, trace_id, message_id)
+     WHERE o.message_id IN (SELECT id FROM message)
     RETURNING 1
   )
   SELECT pg_notify('${OUTBOX_NOTIFY_CHANNEL}', 'messaging') FROM (SELECT 1 FROM outbox LIMIT 1) AS written`;
+
+/** A message to queue with the events announcing it. */
+export interface QueuedMessage {
+  message: NewMessage;
+  events: readonly OutboxEvent[];
+}
 
 export class OutboundStore {
   constructor(private readonly sql: SqlExecutor) {}
 
   /**
-   * Inserts a message with its first status entry and its events. A unique index refusing it
-   * (the organization's idempotency key) throws UniqueViolationError naming the constraint.
+   * Inserts messages with their first status entries and their events, all or none. A unique
+   * index refusing one (an organization's idempotency key) throws UniqueViolationError naming
+   * the constraint.
    */
-  async queue(message: NewMessage, events: readonly OutboxEvent[]): Promise<Message> {
-    const first = message.firstStatus;
+  async queue(entries: readonly QueuedMessage[]): Promise<Message[]> {
+    if (entries.length === 0) return [];
+    const column = <T>(pick: (message: NewMessage) => T) => entries.map((entry) => pick(entry.message));
+    const events = entries.flatMap((entry) => entry.events.map((event) => ({ event, messageId: entry.message.id })));
     try {
       await this.sql.query({
         name: 'messaging.outbound.queue',
         text: QUEUE,
         values: [
-          message.id, message.organizationId, message.direction, message.channel, message.senderId, message.contactId,
-          message.fromAddress, message.toAddress, message.counterpartAddress, message.subject, message.body,
-          message.templateId, message.templateVersionId, message.variables === null ? null : JSON.stringify(message.variables),
-          message.status, message.providerMessageId, message.campaignId, message.conversationId, message.idempotencyKey,
-          message.createdAt,
-          randomUUID(), first.status, first.at, first.source, first.providerCode, first.eventId,
-          events.map((e) => e.id), events.map((e) => e.type), events.map((e) => JSON.stringify(e.payload)),
-          events.map((e) => e.organizationId), events.map((e) => e.traceId),
+          column((m) => m.id), column((m) => m.organizationId), column((m) => m.direction), column((m) => m.channel),
+          column((m) => m.senderId), column((m) => m.contactId), column((m) => m.fromAddress), column((m) => m.toAddress),
+          column((m) => m.counterpartAddress), column((m) => m.subject), column((m) => m.body), column((m) => m.templateId),
+          column((m) => m.templateVersionId), column((m) => (m.variables === null ? null : JSON.stringify(m.variables))),
+          column((m) => m.status), column((m) => m.providerMessageId), column((m) => m.campaignId), column((m) => m.conversationId),
+          column((m) => m.idempotencyKey), column((m) => m.createdAt),
+          entries.map(() => randomUUID()), column((m) => m.id), column((m) => m.firstStatus.status), column((m) => m.firstStatus.at),
+          column((m) => m.firstStatus.source), column((m) => m.firstStatus.providerCode), column((m) => m.firstStatus.eventId),
+          events.map((e) => e.event.id), events.map((e) => e.event.type), events.map((e) => JSON.stringify(e.event.payload)),
+          events.map((e) => e.event.organizationId), events.map((e) => e.event.traceId), events.map((e) => e.messageId),
         ],
       });
     } catch (error) {
       translatePgUniqueViolation(error);
     }
-    const { firstStatus: _first, variables, ...fields } = message;
-    return {
-      ...fields,
-      variables: variables as Message['variables'],
-      errorCode: null,
-      errorReason: null,
-      attempts: 0,
-      updatedAt: message.createdAt,
-      revision: 0,
-      historyLength: 1,
-    };
+    return entries.map(({ message }) => {
+      const { firstStatus: _first, variables, ...fields } = message;
+      return {
+        ...fields,
+        variables: variables as Message['variables'],
+        errorCode: null,
+        errorReason: null,
+        attempts: 0,
+        updatedAt: message.createdAt,
+        revision: 0,
+        historyLength: 1,
+      };
+    });
   }
 }
