@@ -1,5 +1,5 @@
 export { createKafka, type CreateKafkaOptions, type KafkaLogLevel } from './client';
-export { connectProducer, createProducer, sendEvents, type ConnectedProducer, type CreateProducerOptions } from './producer';
+export { connectProducer, createBatchingSender, createProducer, sendEvents, type ConnectedProducer, type CreateProducerOptions } from './producer';
 export { ensureTopics } from './topics';
 export {
   DEADLETTER_SUFFIX,

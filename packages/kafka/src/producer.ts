@@ -90,3 +90,38 @@ export async function sendEvents(producer: Producer, events: EncodedEvent[], tim
     })),
   });
 }
+
+/**
+ * `sendEvents` with group commit: calls made while a send is in flight wait and go together in the
+ * next request (their order kept), so concurrent handlers (a worker on several partitions) share
+ * produce requests instead of making one each. Resolves each call once its events are acked; a
+ * failed request fails every call in it (each retries as it would have alone).
+ */
+export function createBatchingSender(producer: Producer, timeoutMs = 30_000): (events: EncodedEvent[]) => Promise<void> {
+  let waiting: { events: EncodedEvent[]; resolve: () => void; reject: (error: unknown) => void }[] = [];
+  let sending = false;
+  const drain = async () => {
+    sending = true;
+    try {
+      while (waiting.length > 0) {
+        const batch = waiting;
+        waiting = [];
+        try {
+          await sendEvents(producer, batch.flatMap((call) => call.events), timeoutMs);
+          for (const call of batch) call.resolve();
+        } catch (error) {
+          for (const call of batch) call.reject(error);
+        }
+      }
+    } finally {
+      sending = false;
+    }
+  };
+  return (events) => {
+    if (events.length === 0) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      waiting.push({ events, resolve, reject });
+      if (!sending) void drain();
+    });
+  };
+}

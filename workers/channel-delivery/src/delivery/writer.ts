@@ -1,6 +1,6 @@
 // The side effects of a delivery's outcome (style.md: writer): remember it, then announce it.
 import { encodeEvent, type EventEnvelope, type SwitchboardEvent } from '@switchboard/events';
-import { sendEvents, type Producer } from '@switchboard/kafka';
+import { createBatchingSender, type Producer } from '@switchboard/kafka';
 import type { DeliveryRecords } from './delivery-records';
 import { outcomeEvents, type DeliveryOutcome, type RequestRef } from './processor';
 
@@ -16,9 +16,10 @@ export interface DeliveryWriter {
 }
 
 export function createDeliveryWriter(producer: Producer, records: DeliveryRecords): DeliveryWriter {
-  const publish = async (events: EventEnvelope[]): Promise<void> => {
-    await sendEvents(producer, events.map((event) => encodeEvent(event as SwitchboardEvent)));
-  };
+  // The handlers of all partitions publish through one batching sender: one produce request for
+  // whatever they publish at the same moment.
+  const send = createBatchingSender(producer);
+  const publish = (events: EventEnvelope[]): Promise<void> => send(events.map((event) => encodeEvent(event as SwitchboardEvent)));
   return {
     publish,
     async complete(request, outcome) {
