@@ -262,6 +262,7 @@ export class StatusService {
         providerMessageId = report.providerMessageId;
         recordsProviderId = providerMessageId;
       }
+      // Each SENDING event of a worker is an attempt (a re-send after a crash comes after SENT).
       if (report.source === 'WORKER' && report.status === 'SENDING') attempts += 1;
       if (report.attempts !== undefined) attempts = Math.max(attempts, report.attempts);
 

@@ -1,0 +1,144 @@
+import { randomUUID } from 'node:crypto';
+import { createMessagingRuntime } from '../src/services';
+import type { StatusReport, StatusService } from '../src/domain/status-service';
+import { CREATE_SENDER, SEND, startMessagingSubgraph, type MessagingHarness } from './harness';
+
+/*
+ * Status writes are optimistic (no row lock): these race several "processes" (status services with
+ * their own batching) on the same messages and check what a user reads afterwards — one history
+ * entry per status, in order, numbered without gaps, one event per change, nothing applied twice.
+ */
+
+let h: MessagingHarness;
+let org: ReturnType<MessagingHarness['organization']>;
+let senderId: string;
+/** Three status services over the same database, as three processes would have. */
+let services: StatusService[];
+
+beforeAll(async () => {
+  h = await startMessagingSubgraph();
+  org = h.organization();
+  const created = await h.graphql(CREATE_SENDER, { input: { name: 'SMS', kind: 'SMS_NUMBER', address: '+14155550177' } }, org.admin);
+  senderId = created.data!.createSender.id;
+  services = [h.runtime.services.statuses, ...[1, 2].map(() => createMessagingRuntime(h.deps).services.statuses)];
+}, 60_000);
+
+afterAll(async () => {
+  await h?.close();
+});
+
+async function queued(count: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const to = `+1415777${String(1000 + i).slice(-4)}`;
+    const sent = await h.graphql(SEND, { input: { channel: 'SMS', to, senderId, body: `race ${i}` } }, org.agent);
+    ids.push(sent.data!.sendMessage.message.id);
+  }
+  return ids;
+}
+
+function report(messageId: string, status: StatusReport['status'], extra: Partial<StatusReport> = {}): StatusReport {
+  return {
+    organizationId: org.id,
+    messageId,
+    status,
+    at: new Date(),
+    source: 'WEBHOOK',
+    providerMessageId: null,
+    errorCode: null,
+    errorReason: null,
+    eventId: null,
+    traceId: null,
+    ...extra,
+  };
+}
+
+async function historyOf(messageId: string) {
+  return h.prisma.messageStatusChange.findMany({ where: { messageId }, orderBy: { sequence: 'asc' } });
+}
+
+async function changeEventsOf(messageId: string): Promise<string[]> {
+  const rows = await h.prisma.messagingOutboxEvent.findMany({ where: { type: 'message.status_changed' }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+  return rows.filter((row) => (row.payload as { messageId: string }).messageId === messageId).map((row) => (row.payload as { status: string }).status);
+}
+
+describe('status reports racing on the same messages', () => {
+  it('applies each status once, in order, whatever the interleaving', async () => {
+    const ids = await queued(12);
+    const sendingEvent = new Map(ids.map((id) => [id, randomUUID()]));
+    const calls: Promise<unknown>[] = [];
+    for (let round = 0; round < 4; round += 1) {
+      for (const id of ids) {
+        const providerMessageId = `SM${id.replace(/-/gu, '')}`;
+        // The worker's SENDING (the same event redelivered) and SENT, and the provider's callbacks
+        // (duplicated, out of order), each from another process.
+        calls.push(services[round % 3]!.apply(report(id, 'SENDING', { source: 'WORKER', eventId: sendingEvent.get(id)! })));
+        calls.push(services[(round + 1) % 3]!.apply(report(id, 'DELIVERED', { providerMessageId })));
+        calls.push(services[(round + 2) % 3]!.applyAll([report(id, 'SENT', { source: 'WORKER', providerMessageId, eventId: randomUUID() })]));
+        calls.push(services[round % 3]!.apply(report(id, 'SENT', { providerMessageId })));
+      }
+    }
+    await Promise.all(calls);
+
+    for (const id of ids) {
+      const message = await h.prisma.message.findUniqueOrThrow({ where: { id } });
+      expect(message.status).toBe('DELIVERED');
+      expect(message.providerMessageId).toBe(`SM${id.replace(/-/gu, '')}`);
+      expect(message.attempts).toBeGreaterThanOrEqual(1);
+      const history = await historyOf(id);
+      expect(history.map((entry) => entry.sequence)).toEqual(history.map((_, index) => index));
+      expect(message.historyLength).toBe(history.length);
+      const statuses = history.map((entry) => entry.status);
+      // Forward only, each status once: a prefix of the path, ending at DELIVERED.
+      expect(new Set(statuses).size).toBe(statuses.length);
+      expect(statuses[0]).toBe('QUEUED');
+      expect(statuses.at(-1)).toBe('DELIVERED');
+      const order = ['QUEUED', 'SENDING', 'SENT', 'DELIVERED'];
+      expect([...statuses].sort((a, b) => order.indexOf(a) - order.indexOf(b))).toEqual(statuses);
+      // One `message.status_changed` per change, in the order applied.
+      expect(await changeEventsOf(id)).toEqual(statuses.slice(1));
+    }
+  }, 60_000);
+
+  it('a batch with an unknown message, a foreign one and a bad id applies the rest', async () => {
+    const [id] = await queued(1);
+    const foreign = h.organization();
+    const outcomes = await services[0]!.applyAll([
+      report(randomUUID(), 'SENT'),
+      report(id!, 'SENT', { organizationId: foreign.id }),
+      report('not-a-uuid', 'SENT'),
+      report(id!, 'SENDING', { source: 'WORKER', eventId: randomUUID() }),
+      report(id!, 'READ'),
+    ]);
+    expect(outcomes.map((outcome) => outcome.kind)).toEqual(['UNKNOWN_MESSAGE', 'UNKNOWN_MESSAGE', 'UNKNOWN_MESSAGE', 'APPLIED', 'APPLIED']);
+    // READ without DELIVERED records the skipped DELIVERED first (SYSTEM).
+    const history = await historyOf(id!);
+    expect(history.map((entry) => [entry.status, entry.source])).toEqual([
+      ['QUEUED', 'API'],
+      ['SENDING', 'WORKER'],
+      ['DELIVERED', 'SYSTEM'],
+      ['READ', 'WEBHOOK'],
+    ]);
+  });
+
+  it('a SENDING event redelivered to every process is one attempt', async () => {
+    const [id] = await queued(1);
+    const sending = report(id!, 'SENDING', { source: 'WORKER', eventId: randomUUID() });
+    await services[0]!.apply(sending);
+    await services[0]!.apply(report(id!, 'SENT', { source: 'WORKER', providerMessageId: `SM${randomUUID()}`, eventId: randomUUID() }));
+    for (const service of services) expect(await service.apply(sending)).toEqual({ kind: 'IGNORED', because: 'EVENT_ALREADY_APPLIED' });
+    expect((await h.prisma.message.findUniqueOrThrow({ where: { id: id! } })).attempts).toBe(1);
+  });
+
+  it('a provider id another message holds is not recorded, and the status still applies', async () => {
+    const [first, second] = await queued(2);
+    const shared = `SM${randomUUID().replace(/-/gu, '')}`;
+    await services[0]!.apply(report(first!, 'SENT', { source: 'WORKER', providerMessageId: shared, eventId: randomUUID() }));
+    const outcome = await services[1]!.apply(report(second!, 'SENT', { source: 'WORKER', providerMessageId: shared, eventId: randomUUID() }));
+    expect(outcome).toEqual({ kind: 'APPLIED', previous: 'QUEUED', status: 'SENT' });
+    const [a, b] = await Promise.all([first!, second!].map((id) => h.prisma.message.findUniqueOrThrow({ where: { id } })));
+    expect(a!.providerMessageId).toBe(shared);
+    expect(b!.providerMessageId).toBeNull();
+    expect(b!.status).toBe('SENT');
+  });
+});
