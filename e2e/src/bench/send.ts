@@ -31,7 +31,7 @@ import { createClient, type Client } from 'graphql-ws';
 import { Redis } from 'ioredis';
 import WebSocket from 'ws';
 import { z } from 'zod';
-import { loadConfig } from '@switchboard/config';
+import { env, loadConfig } from '@switchboard/config';
 import { DEV_CREDENTIALS } from '@switchboard/provider-stand-ins';
 import { createTestDatabase, registerUser, type TestDatabase } from '@switchboard/testkit';
 
@@ -54,6 +54,8 @@ const config = loadConfig(
     BENCH_PIPELINE_ENV: z.string().default(''),
     BENCH_MESSAGING_ENV: z.string().default(''),
     BENCH_WORKER_ENV: z.string().default(''),
+    /** Keeps the benchmark's database (its URL is printed) to inspect plans and counters after the run. */
+    BENCH_KEEP_DATABASE: env.boolean.default(false),
     /** Writes a V8 CPU profile of each child process here (`--cpu-prof`), for finding bottlenecks. */
     BENCH_PROFILE_DIR: z.string().optional(),
   }),
@@ -132,6 +134,22 @@ function usage(pid: number | undefined): { peakRssMb: number; cpuSeconds: number
   }
 }
 
+/** System calls (reads + writes) and context switches (voluntary + involuntary) of a process, from /proc. */
+function kernelWork(pid: number | undefined): { syscalls: number; switches: number } {
+  if (!pid) return { syscalls: NaN, switches: NaN };
+  try {
+    const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const field = (text: string, name: string) => Number(new RegExp(`${name}:\\s+(\\d+)`, 'u').exec(text)?.[1] ?? NaN);
+    return {
+      syscalls: field(io, 'syscr') + field(io, 'syscw'),
+      switches: field(status, 'voluntary_ctxt_switches') + field(status, 'nonvoluntary_ctxt_switches'),
+    };
+  } catch {
+    return { syscalls: NaN, switches: NaN };
+  }
+}
+
 /**
  * CPU seconds of every PostgreSQL server process on this machine (the database is on it too): the
  * share of the run spent in the database. Only this run should be using the server.
@@ -150,6 +168,35 @@ function postgresCpuSeconds(): number {
     }
   }
   return ticks / 100;
+}
+
+/**
+ * CPU seconds of the benchmark database's server processes, by the client they serve (their
+ * `application_name`): which process's statements the database's share goes to.
+ */
+async function postgresCpuByClient(database: TestDatabase): Promise<Record<string, number>> {
+  const backends = await database.prisma.$queryRaw<{ pid: number; name: string }[]>`
+    SELECT pid, application_name AS name FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`;
+  const seconds: Record<string, number> = {};
+  for (const backend of backends) {
+    const cpu = usage(backend.pid).cpuSeconds;
+    if (Number.isFinite(cpu)) seconds[backend.name || '(unnamed)'] = (seconds[backend.name || '(unnamed)'] ?? 0) + cpu;
+  }
+  return seconds;
+}
+
+/** The benchmark database's counters: transactions, rows written, rows read. */
+async function databaseWork(database: TestDatabase): Promise<Record<string, number>> {
+  const [row] = await database.prisma.$queryRaw<Record<string, bigint>[]>`
+    SELECT xact_commit + xact_rollback AS transactions, tup_inserted AS inserted, tup_updated AS updated,
+           tup_deleted AS deleted, tup_fetched AS fetched, tup_returned AS scanned
+    FROM pg_stat_database WHERE datname = current_database()`;
+  const tables = await database.prisma.$queryRaw<{ name: string; scanned: bigint }[]>`
+    SELECT schemaname || '.' || relname AS name, seq_tup_read AS scanned FROM pg_stat_user_tables WHERE seq_tup_read > 0`;
+  return {
+    ...Object.fromEntries(Object.entries(row ?? {}).map(([name, value]) => [name, Number(value)])),
+    ...Object.fromEntries(tables.map((table) => [`scanned in ${table.name}`, Number(table.scanned)])),
+  };
 }
 
 async function freePort(): Promise<number> {
@@ -539,6 +586,9 @@ async function main(): Promise<void> {
     note(`Throughput: ${config.BENCH_MESSAGES} SMS, ${config.BENCH_CONCURRENCY} mutations in flight…`);
     await request(`${controlUrl}/__control`, 'POST', { channel: 'twilio', action: 'reset' });
     const cpuBefore: Record<string, number> = { ...Object.fromEntries(procs.map((p) => [p.name, usage(p.child.pid).cpuSeconds])), postgres: postgresCpuSeconds() };
+    const kernelBefore = Object.fromEntries(procs.map((p) => [p.name, kernelWork(p.child.pid)]));
+    const dbBefore = await databaseWork(database);
+    const postgresByClientBefore = await postgresCpuByClient(database);
     let started = Date.now();
     const bulk = await burst(config.BENCH_MESSAGES, config.BENCH_CONCURRENCY);
     const mutationsDone = Date.now();
@@ -550,6 +600,21 @@ async function main(): Promise<void> {
     note(`  mutations took ${((mutationsDone - started) / 1000).toFixed(1)} s; last DELIVERED after ${((ended - started) / 1000).toFixed(1)} s`);
     note(`  CPU seconds during the run: ${Object.entries(cpuDuring).map(([name, s]) => `${name} ${s.toFixed(1)}`).join(', ')}`);
     note(`  CPU ms per message: ${Object.entries(cpuDuring).map(([name, s]) => `${name} ${((s * 1000) / config.BENCH_MESSAGES).toFixed(2)}`).join(', ')}`);
+    const perMessage = (value: number) => (value / config.BENCH_MESSAGES).toFixed(1);
+    note(`  system calls / context switches per message: ${procs.map((p) => {
+      const now = kernelWork(p.child.pid);
+      const before = kernelBefore[p.name]!;
+      return `${p.name} ${perMessage(now.syscalls - before.syscalls)} / ${perMessage(now.switches - before.switches)}`;
+    }).join(', ')}`);
+    const postgresByClient = await postgresCpuByClient(database);
+    note(`  PostgreSQL CPU ms per message, by client: ${Object.entries(postgresByClient)
+      .map(([name, s]) => [name, s - (postgresByClientBefore[name] ?? 0)] as const)
+      .sort((a, b) => b[1] - a[1])
+      .map(([name, s]) => `${name} ${((s * 1000) / config.BENCH_MESSAGES).toFixed(2)}`)
+      .join(', ')}`);
+    await pause(1_000); // PostgreSQL publishes its counters about once a second
+    const dbAfter = await databaseWork(database);
+    note(`  database work per message: ${Object.entries(dbAfter).filter(([name, value]) => value - (dbBefore[name] ?? 0) >= config.BENCH_MESSAGES / 10).map(([name, value]) => `${name} ${perMessage(value - (dbBefore[name] ?? 0))}`).join(', ')}`);
     results.push(await analyse('throughput', bulk, (ended - started) / 1000));
 
     for (const rate of config.BENCH_PACED_RATES) {
@@ -578,7 +643,8 @@ async function main(): Promise<void> {
   } finally {
     stopping = true;
     for (const proc of [...procs].reverse()) await stop(proc);
-    await database.drop().catch(() => undefined);
+    if (config.BENCH_KEEP_DATABASE) note(`Kept the database for inspection: ${database.url}`);
+    else await database.drop().catch(() => undefined);
     rmSync(kafkaDir, { recursive: true, force: true });
     const redis = new Redis(config.REDIS_URL, { lazyConnect: true });
     await redis.connect().catch(() => undefined);

@@ -177,7 +177,9 @@ export async function startSystem(config: SystemConfig, options: { log?: Logger 
     if (config.migrateOnStart) {
       await migrate(config.databaseUrl, { log: (message) => log.info(message) });
     }
-    const prisma = createPrismaClient(config.databaseUrl, { applicationName: 'switchboard', poolSize: config.databasePoolSize });
+    // Named after the roles it runs, so pg_stat_activity tells the processes of a split deployment apart.
+    const applicationName = `switchboard ${config.services.join(',')}`.slice(0, 63);
+    const prisma = createPrismaClient(config.databaseUrl, { applicationName, poolSize: config.databasePoolSize });
     started.push({ name: 'postgres', stage: STAGE.stores, stop: () => prisma.$disconnect() });
     const redis = new Redis(config.redisUrl, { keyPrefix: config.redisKeyPrefix, lazyConnect: true, maxRetriesPerRequest: 3 });
     redis.on('error', (error) => log.warn({ err: error }, 'redis connection error'));

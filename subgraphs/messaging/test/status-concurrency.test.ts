@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { sqlPoolOf, type SqlExecutor } from '@switchboard/db';
 import { createMessagingRuntime } from '../src/services';
+import { StatusStore } from '../src/store/status-store';
 import type { StatusReport, StatusService } from '../src/domain/status-service';
 import { CREATE_SENDER, SEND, startMessagingSubgraph, type MessagingHarness } from './harness';
 
@@ -140,5 +142,55 @@ describe('status reports racing on the same messages', () => {
     expect(a!.providerMessageId).toBe(shared);
     expect(b!.providerMessageId).toBeNull();
     expect(b!.status).toBe('SENT');
+  });
+
+  it('reads and writes the messages of a batch by their key, however large the table and however stale its statistics', async () => {
+    const [first, second] = await queued(2);
+    // 3,000 more messages, and no ANALYZE since: the planner knows the table only by its size.
+    await h.prisma.$executeRawUnsafe(
+      `INSERT INTO "messaging"."message"
+       SELECT (jsonb_populate_record(NULL::"messaging"."message", to_jsonb(m) || jsonb_build_object('id', gen_random_uuid(), 'idempotency_key', NULL))).*
+         FROM "messaging"."message" m, generate_series(1, 3000) WHERE m.id = $1::uuid`,
+      first,
+    );
+    const client = await sqlPoolOf(h.prisma).connect();
+    const plans: string[] = [];
+    const names: (string | undefined)[] = [];
+    // The store's own statements, explained instead of run.
+    const explaining: SqlExecutor = {
+      query: (async (config: { text: string; values?: unknown[]; name?: string }) => {
+        names.push(config.name);
+        const explained = await client.query<{ 'QUERY PLAN': string }>({ text: `EXPLAIN ${config.text}`, values: config.values });
+        plans.push(explained.rows.map((row) => row['QUERY PLAN']).join('\n'));
+        return { rows: [] };
+      }) as unknown as SqlExecutor['query'],
+    };
+    const store = new StatusStore(explaining);
+    const ids = [first!, second!];
+    await store.load(ids, [randomUUID()]);
+    await store.write(
+      ids.map((messageId) => ({
+        messageId,
+        revision: 0,
+        historyStart: 1,
+        status: 'SENDING' as const,
+        providerMessageId: null,
+        errorCode: null,
+        errorReason: null,
+        attempts: 1,
+        history: [{ status: 'SENDING' as const, at: new Date(), source: 'WORKER' as const, providerCode: null, eventId: randomUUID() }],
+        events: [],
+      })),
+    );
+    client.release();
+    // Unnamed: planned for each batch. A named statement's plan is made once per connection and
+    // kept, where no ANALYZE runs to invalidate it: made while the table was small, it scanned
+    // the whole table for every batch ever after.
+    expect(names).toEqual([undefined, undefined]);
+    expect(plans).toHaveLength(2);
+    for (const plan of plans) {
+      expect(plan).not.toMatch(/Seq Scan on message\b/u);
+      expect(plan).toMatch(/Index Scan using message_pkey on message|Bitmap Index Scan on message_pkey/u);
+    }
   });
 });

@@ -10,6 +10,14 @@ export interface OutboxRow {
   createdAt: Date;
 }
 
+/**
+ * The setting under which the relay's statements run. Without it, where the table's statistics
+ * are stale or missing (no ANALYZE yet), the planner reads the `published_at IS NULL` range with
+ * a bitmap scan and sorts it: every claim then reads the entries of every row published since
+ * the last vacuum, and never marks them dead.
+ */
+export const PLAIN_INDEX_SCANS = 'enable_bitmapscan=off';
+
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/u;
 
 /** Checks a PostgreSQL schema name and quotes it (schema names come from configuration). */
@@ -20,13 +28,25 @@ export function outboxTable(schema: string): string {
 
 /**
  * SQL of the relay, in one place. Every statement filters on `published_at IS NULL`, which the
- * `(published_at, created_at)` index of the convention serves.
+ * `(published_at, created_at, id)` index of the convention serves. The claim orders by all three
+ * columns (published_at is NULL throughout, so the order is created_at, id): that is the index's
+ * own order, so the claim is an index scan that stops at its limit, and a plain index scan marks
+ * the entries of rows published meanwhile as dead for the scans after it (a bitmap scan, chosen
+ * when a sort is needed anyway, would read every one of them on every claim until a vacuum).
  */
 export class OutboxStore {
   private readonly table: string;
+  /** The claim's statement (parameters: known types, limit), to inspect its plan. */
+  readonly claimStatement: string;
 
   constructor(readonly schema: string) {
     this.table = outboxTable(schema);
+    this.claimStatement = `SELECT id, type, payload, organization_id, trace_id, created_at
+         FROM ${this.table}
+        WHERE published_at IS NULL AND type = ANY($1::text[])
+        ORDER BY published_at, created_at, id
+        LIMIT $2
+        FOR UPDATE SKIP LOCKED`;
   }
 
   /** Cheap check outside a transaction: is there anything to publish? */
@@ -59,15 +79,7 @@ export class OutboxStore {
       organization_id: string | null;
       trace_id: string | null;
       created_at: Date;
-    }>(
-      `SELECT id, type, payload, organization_id, trace_id, created_at
-         FROM ${this.table}
-        WHERE published_at IS NULL AND type = ANY($1::text[])
-        ORDER BY created_at, id
-        LIMIT $2
-        FOR UPDATE SKIP LOCKED`,
-      [types, limit],
-    );
+    }>(this.claimStatement, [types, limit]);
     return result.rows.map((row) => ({
       id: row.id,
       type: row.type,

@@ -2,7 +2,7 @@ import type { Logger } from '@switchboard/config';
 import { eventCatalog, isUnreadableEventError, type EncodedEvent, type EventCatalog, type EventEnvelope } from '@switchboard/events';
 import { backoffMs, connectProducer, sendEvents, sleep, type Kafka, type Producer } from '@switchboard/kafka';
 import pg from 'pg';
-import { OutboxStore, type OutboxRow } from './outbox-store';
+import { OutboxStore, PLAIN_INDEX_SCANS, type OutboxRow } from './outbox-store';
 import { WakeSignal } from './wake-signal';
 
 /** Rows whose payload does not match the catalog are published here (and marked published). */
@@ -108,7 +108,11 @@ export async function startOutboxRelay(options: OutboxRelayOptions): Promise<Out
 
   if (!options.pool && !options.databaseUrl) throw new Error('startOutboxRelay needs a pool or a databaseUrl');
   const ownsPool = !options.pool;
-  const pool = options.pool ?? new pg.Pool({ connectionString: options.databaseUrl, max: 4, application_name: 'outbox-relay' });
+  // Bitmap scans off for the relay's statements (see OutboxStore): its own connections from the
+  // start, a pool it is given inside each claiming transaction.
+  const pool =
+    options.pool ??
+    new pg.Pool({ connectionString: options.databaseUrl, max: 4, application_name: 'outbox-relay', options: `-c ${PLAIN_INDEX_SCANS}` });
   const onPoolError = (error: Error): void => log.warn({ err: errorText(error) }, 'idle PostgreSQL connection failed');
   pool.on('error', onPoolError);
 
@@ -213,7 +217,7 @@ export async function startOutboxRelay(options: OutboxRelayOptions): Promise<Out
     const client = await pool.connect();
     guard(client);
     try {
-      await client.query('BEGIN');
+      await client.query(`BEGIN; SET LOCAL ${PLAIN_INDEX_SCANS}`);
       if (!(await store.lockSchema(client))) {
         await client.query('ROLLBACK');
         return 0;

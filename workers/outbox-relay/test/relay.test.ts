@@ -7,6 +7,7 @@ import { createTestDatabase, type TestDatabase } from '@switchboard/testkit';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { startOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from '../src';
+import { OutboxStore, PLAIN_INDEX_SCANS } from '../src/outbox-store';
 import {
   captureLog,
   collect,
@@ -24,6 +25,17 @@ import {
 } from './helpers';
 
 jest.setTimeout(60_000);
+
+interface PlanNode {
+  'Node Type': string;
+  'Index Name'?: string;
+  'Actual Rows': number;
+  'Shared Hit Blocks': number;
+  'Shared Read Blocks': number;
+  Plans?: PlanNode[];
+}
+
+const flatten = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(flatten)];
 
 let db: TestDatabase;
 let pool: pg.Pool;
@@ -292,6 +304,40 @@ describe('outbox relay', () => {
     await pause(300);
     expect(ids(observer.messages)).toEqual(rowIds);
     expect(a.stats().published + b.stats().published).toBe(200);
+  });
+
+  it('claims with an index scan in the index order that stops at its limit, skipping rows published since the last vacuum', async () => {
+    // 3,000 rows published, as a busy relay leaves them between vacuums (none runs here), then 3 waiting.
+    await pool.query(`
+      INSERT INTO "user"."outbox" (id, type, payload, created_at)
+      SELECT gen_random_uuid(), 'membership.role_changed', '{}'::jsonb, now() - interval '1 hour' + g * interval '1 ms'
+        FROM generate_series(1, 3000) AS g`);
+    await pool.query(`UPDATE "user"."outbox" SET published_at = now()`);
+    const waiting = await insertOutbox(db.prisma, roleChanges(3));
+    const store = new OutboxStore('user');
+    const client = await pool.connect();
+    try {
+      await client.query(`BEGIN; SET LOCAL ${PLAIN_INDEX_SCANS}`);
+      const blocksRead: number[] = [];
+      for (let round = 0; round < 2; round++) {
+        const { rows } = await client.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
+          `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${store.claimStatement}`,
+          [['membership.role_changed'], 100],
+        );
+        const nodes = flatten(rows[0]!['QUERY PLAN'][0].Plan);
+        expect(nodes.map((node) => node['Node Type'])).toEqual(['Limit', 'LockRows', 'Index Scan']);
+        expect(nodes[2]!['Index Name']).toBe('outbox_published_at_created_at_id_idx');
+        expect(nodes[2]!['Actual Rows']).toBe(3);
+        blocksRead.push(nodes[2]!['Shared Hit Blocks'] + nodes[2]!['Shared Read Blocks']);
+      }
+      // The first claim marked the published rows' entries dead: the next one does not visit their rows.
+      expect(blocksRead[1]).toBeLessThan(blocksRead[0]! / 2);
+      const claimed = await store.claim(client, ['membership.role_changed'], 100);
+      expect(claimed.map((row) => row.id)).toEqual(waiting);
+    } finally {
+      await client.query('ROLLBACK');
+      client.release();
+    }
   });
 
   it('refuses to start on a schema without an outbox table', async () => {

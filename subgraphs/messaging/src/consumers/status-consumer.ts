@@ -10,7 +10,8 @@ export const STATUS_TOPICS = ['message.status', 'message.dead_lettered'] as cons
  * forward-only state machine; `message.dead_lettered` fails the message with the worker's reason
  * and attempt count. A batch of one partition at a time (runConsumer's batch mode): the batch's
  * reports are applied together, in partition order (a message's events share its partition), in
- * two statements when nothing races. Idempotent on the event id (recorded with the status
+ * two statements when nothing races, shared with the batches of the other partitions handled at the
+ * same moment (StatusService.applyShared). Idempotent on the event id (recorded with the status
  * entry) and harmless for duplicates and out-of-order reports. Each applied change writes
  * `message.status_changed` to the outbox in the same statement; the offsets are committed after.
  */
@@ -25,7 +26,7 @@ export function statusBatchHandler(statuses: StatusService, log: Logger) {
       sources.push(event);
     }
     if (reports.length === 0) return;
-    const outcomes = await statuses.applyAll(reports);
+    const outcomes = await statuses.applyShared(reports);
     outcomes.forEach((outcome, index) => {
       if (outcome.kind === 'UNKNOWN_MESSAGE') log.warn({ eventId: sources[index]!.id, type: sources[index]!.type }, 'status for an unknown message; skipped');
     });

@@ -128,7 +128,7 @@ const WRITE = `
            revision = m.revision + 1,
            updated_at = now()
       FROM w
-     WHERE m.id = w.id AND m.revision = w.revision
+     WHERE m.id = ANY($1::uuid[]) AND m.id = w.id AND m.revision = w.revision
     RETURNING m.id
   ), history AS (
     INSERT INTO "messaging"."message_status_change" (id, message_id, sequence, status, at, source, provider_code, event_id)
@@ -153,7 +153,8 @@ export class StatusStore {
 
   /** The messages' states (missing ids are absent), with which of `eventIds` each already applied. */
   async load(messageIds: readonly string[], eventIds: readonly string[]): Promise<Map<string, MessageStatusState>> {
-    const result = await this.sql.query<StateRow>({ name: 'messaging.status.load', text: LOAD, values: [messageIds, eventIds] });
+    // Unnamed, as the write below: planned with the ids at hand, never from a stale generic plan.
+    const result = await this.sql.query<StateRow>({ text: LOAD, values: [messageIds, eventIds] });
     const states = new Map<string, MessageStatusState>();
     for (const row of result.rows) {
       states.set(row.id, {
@@ -232,8 +233,10 @@ export class StatusStore {
       }
     }
     try {
+      // Unnamed, so planned for each batch with its ids at hand (`m.id = ANY($1)` leads the plan to
+      // the primary key): a named statement's cached generic plan, made while the table was small
+      // and never invalidated where no ANALYZE runs, kept scanning the whole table for every batch.
       const result = await this.sql.query<{ written: string[] }>({
-        name: 'messaging.status.write',
         text: WRITE,
         values: [w.id, w.revision, w.status, w.providerId, w.errorCode, w.errorReason, w.attempts, w.added,
           h.id, h.messageId, h.sequence, h.status, h.at, h.source, h.providerCode, h.eventId,
