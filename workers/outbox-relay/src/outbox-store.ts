@@ -18,6 +18,7 @@ export interface OutboxRow {
  */
 export const PLAIN_INDEX_SCANS = 'enable_bitmapscan=off';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/iu;
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/u;
 
 /** Checks a PostgreSQL schema name and quotes it (schema names come from configuration). */
@@ -59,15 +60,17 @@ export class OutboxStore {
   }
 
   /**
-   * One relay per schema at a time (a transaction-scoped advisory lock), so two relay instances
-   * never publish one schema's rows out of order. False when another instance holds it.
+   * Opens the claiming transaction (under PLAIN_INDEX_SCANS) and takes the schema's lock: one
+   * relay per schema at a time (a transaction-scoped advisory lock), so two relay instances never
+   * publish one schema's rows out of order. False when another instance holds it (the transaction
+   * stays open: roll it back). One round trip (the schema name is checked, so it can be a literal).
    */
-  async lockSchema(client: pg.PoolClient): Promise<boolean> {
-    const result = await client.query<{ locked: boolean }>(
-      `SELECT pg_try_advisory_xact_lock(hashtext('switchboard.outbox-relay'), hashtext($1)) AS locked`,
-      [this.schema],
-    );
-    return result.rows[0]?.locked === true;
+  async beginAndLock(client: pg.PoolClient): Promise<boolean> {
+    const results = (await client.query(
+      `BEGIN; SET LOCAL ${PLAIN_INDEX_SCANS};
+       SELECT pg_try_advisory_xact_lock(hashtext('switchboard.outbox-relay'), hashtext('${this.schema}')) AS locked`,
+    )) as unknown as pg.QueryResult<{ locked?: boolean }>[];
+    return results[results.length - 1]?.rows[0]?.locked === true;
   }
 
   /** Locks and returns the oldest unpublished rows of known types (inside the caller's transaction). */
@@ -90,8 +93,13 @@ export class OutboxStore {
     }));
   }
 
-  async markPublished(client: pg.PoolClient, ids: string[]): Promise<void> {
-    await client.query(`UPDATE ${this.table} SET published_at = clock_timestamp() WHERE id = ANY($1::uuid[])`, [ids]);
+  /**
+   * Marks the claimed rows published and commits, in one round trip. The ids are the rows' own
+   * (uuid column values), checked again before they become a literal.
+   */
+  async markPublishedAndCommit(client: pg.PoolClient, ids: string[]): Promise<void> {
+    if (!ids.every((id) => UUID.test(id))) throw new Error('outbox row ids must be UUIDs');
+    await client.query(`UPDATE ${this.table} SET published_at = clock_timestamp() WHERE id = ANY('{${ids.join(',')}}'::uuid[]); COMMIT`);
   }
 
   /** Unpublished rows whose type the relay's catalog does not know, by type. */
