@@ -23,4 +23,19 @@ describe('access tokens', () => {
     const none = jwt.sign({ org: 'o', role: 'ADMIN', sid: 's' }, '', { algorithm: 'none', subject: 'u' });
     expect(() => verifyAccessToken(none, secret)).toThrow(expect.objectContaining({ reason: 'INVALID' }));
   });
+
+  it('answers a token verified before from memory, still refusing it once it expires or under another secret', () => {
+    jest.useFakeTimers({ now: new Date('2026-11-21T10:00:00Z') });
+    try {
+      const { token } = signAccessToken(claims, secret, 60);
+      const first = verifyAccessToken(token, secret);
+      expect(verifyAccessToken(token, secret)).toBe(first);
+      expect(() => verifyAccessToken(token, 'o'.repeat(40))).toThrow(expect.objectContaining({ reason: 'INVALID' }));
+      jest.setSystemTime(new Date('2026-11-21T10:01:01Z'));
+      expect(() => verifyAccessToken(token, secret)).toThrow(expect.objectContaining({ reason: 'EXPIRED' }));
+      expect(() => verifyAccessToken(token, secret)).toThrow(expect.objectContaining({ reason: 'EXPIRED' }));
+    } finally {
+      jest.useRealTimers();
+    }
+  });
 });

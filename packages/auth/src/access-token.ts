@@ -63,8 +63,32 @@ function secretKeyOf(secret: string): KeyObject {
   return key;
 }
 
+/**
+ * Tokens already verified, with their claims: the same token string under the same secret always
+ * verifies the same way, so a client's every request after its first costs a map lookup instead
+ * of an HMAC and a JSON parse. Expiry is still checked on each use. Bounded: the oldest entry
+ * goes first.
+ */
+const verifiedTokens = new Map<string, { secret: string; claims: AccessTokenClaims }>();
+const VERIFIED_TOKENS_MAX = 10_000;
+
 /** Verifies signature, algorithm, issuer, audience and expiry; throws AccessTokenError. */
 export function verifyAccessToken(token: string, secret: string): AccessTokenClaims {
+  const known = verifiedTokens.get(token);
+  if (known && known.secret === secret) {
+    if (known.claims.expiresAt.getTime() <= Date.now()) {
+      verifiedTokens.delete(token);
+      throw new AccessTokenError('EXPIRED', 'Access token has expired; refresh it');
+    }
+    return known.claims;
+  }
+  const claims = verifySignedToken(token, secret);
+  if (verifiedTokens.size >= VERIFIED_TOKENS_MAX) verifiedTokens.delete(verifiedTokens.keys().next().value!);
+  verifiedTokens.set(token, { secret, claims: Object.freeze(claims) });
+  return claims;
+}
+
+function verifySignedToken(token: string, secret: string): AccessTokenClaims {
   let payload: jwt.JwtPayload;
   try {
     const decoded = jwt.verify(token, secretKeyOf(secret), {

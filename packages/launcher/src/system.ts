@@ -181,7 +181,13 @@ export async function startSystem(config: SystemConfig, options: { log?: Logger 
     const applicationName = `switchboard ${config.services.join(',')}`.slice(0, 63);
     const prisma = createPrismaClient(config.databaseUrl, { applicationName, poolSize: config.databasePoolSize });
     started.push({ name: 'postgres', stage: STAGE.stores, stop: () => prisma.$disconnect() });
-    const redis = new Redis(config.redisUrl, { keyPrefix: config.redisKeyPrefix, lazyConnect: true, maxRetriesPerRequest: 3 });
+    // Auto-pipelining: commands issued in the same tick (concurrent requests and handlers) share one write.
+    const redis = new Redis(config.redisUrl, {
+      keyPrefix: config.redisKeyPrefix,
+      lazyConnect: true,
+      maxRetriesPerRequest: 3,
+      enableAutoPipelining: true,
+    });
     redis.on('error', (error) => log.warn({ err: error }, 'redis connection error'));
     started.push({
       name: 'redis',

@@ -9,7 +9,8 @@ import { loadDeliveryConfig } from './config';
 async function main(): Promise<void> {
   const config = loadDeliveryConfig();
   const log = createLogger('channel-delivery', config.logLevel);
-  const redis = new Redis(config.redisUrl, { keyPrefix: config.redisKeyPrefix, lazyConnect: true, maxRetriesPerRequest: 3 });
+  // Auto-pipelining: commands issued in the same tick (concurrent handlers) share one write.
+  const redis = new Redis(config.redisUrl, { keyPrefix: config.redisKeyPrefix, lazyConnect: true, maxRetriesPerRequest: 3, enableAutoPipelining: true });
   redis.on('error', (error) => log.warn({ err: error }, 'redis connection error'));
   await redis.connect();
   const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'channel-delivery', log });

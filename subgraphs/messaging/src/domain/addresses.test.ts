@@ -31,6 +31,15 @@ describe('recipient addresses', () => {
     expect(normalizePhone('+447700900123', true).ok).toBe(false);
   });
 
+  it('remembers results per input and strictness: the same number parsed again is the same answer', () => {
+    const possible = normalizePhone('+44 7700 900124', false);
+    expect(normalizePhone('+44 7700 900124', false)).toBe(possible);
+    // Checked strictly after loosely (and the other way round): each keeps its own answer.
+    expect(normalizePhone('+44 7700 900124', true).ok).toBe(false);
+    expect(normalizePhone('+44 7700 900124', false)).toEqual({ ok: true, address: '+447700900124' });
+    expect(normalizePhone('+14155550100', true)).toEqual({ ok: true, address: '+14155550100' });
+  });
+
   it('lower-cases emails', () => {
     expect(normalizeEmail('Support@Acme.Example')).toEqual({ ok: true, address: 'support@acme.example' });
   });
