@@ -76,10 +76,24 @@ export function createDeliveryHandler(spec: ChannelSpec, deps: DeliveryDeps): De
     }
 
     for (let attempt = 1; ; attempt++) {
-      if (deps.publishSending) await deps.writer.publish([sendingEvent(request, attempt, new Date().toISOString())]);
-      const waitedMs = await deps.limiter.acquire(sender.senderId, sender.rateLimitPerSecond, ctx);
+      // SENDING goes out while the attempt proceeds (its acknowledgement is not on the way to the
+      // provider) and is acked before the attempt's outcome is published, so it stays first. It
+      // only informs: a failure to publish it is logged, never a reason to hold a send back.
+      const sending = deps.publishSending
+        ? deps.writer.publish([sendingEvent(request, attempt, new Date().toISOString())]).catch((error: unknown) => {
+            log.warn({ ...fields, attempt, err: (error as Error).message }, 'could not publish SENDING; the attempt goes on');
+          })
+        : undefined;
+      let waitedMs: number;
+      try {
+        waitedMs = await deps.limiter.acquire(sender.senderId, sender.rateLimitPerSecond, ctx);
+      } catch (error) {
+        await sending;
+        throw error;
+      }
       try {
         const accepted = await provider.send();
+        await sending;
         log.info(
           { ...fields, vendor: provider.vendor, attempt, providerMessageId: accepted.providerMessageId, providerStatus: accepted.providerStatus, waitedMs },
           'provider accepted the message',
@@ -95,6 +109,7 @@ export function createDeliveryHandler(spec: ChannelSpec, deps: DeliveryDeps): De
         const failure = isProviderError(error)
           ? error
           : new ProviderError('TRANSIENT', 'UNEXPECTED', 'unexpected error from the provider implementation');
+        await sending;
         const step = afterFailure(failure, attempt, deps.retry);
         const failureFields = { ...fields, vendor: provider.vendor, attempt, kind: failure.kind, errorCode: failure.code, reason: failure.reason };
         if (step.kind === 'give-up') {
