@@ -1,5 +1,6 @@
-import { registerUser, startTestSystem, type SeededUser, type TestSystem } from '@switchboard/testkit';
-import { RECEIVED_SUBSCRIPTION, phoneNumber, sendMessage, smsSender, subscribe, waitFor, waitForStatus, type Subscriber } from './support/messaging';
+import type { SeededUser, TestSystem } from '@switchboard/testkit';
+import { RECEIVED_SUBSCRIPTION, phoneNumber, sendMessage, smsSender, subscribe, waitFor, waitForStatus } from './support/messaging';
+import { setUpMessagingSystem } from './support/messaging-setup';
 
 /**
  * Messaging and the contact subgraph, through events only: a contact created through the API is
@@ -11,21 +12,7 @@ import { RECEIVED_SUBSCRIPTION, phoneNumber, sendMessage, smsSender, subscribe, 
 let system: TestSystem;
 let owner: SeededUser;
 let sender: { id: string; address: string };
-const subscribers: Subscriber[] = [];
-
-beforeAll(async () => {
-  system = await startTestSystem();
-  owner = await registerUser(system);
-  sender = await smsSender(system, owner);
-});
-
-afterEach(async () => {
-  await Promise.all(subscribers.splice(0).map((s) => s.dispose()));
-});
-
-afterAll(async () => {
-  await system?.close();
-});
+const { subscribers } = setUpMessagingSystem({ sender: smsSender, ready: (setup) => ({ system, owner, sender } = setup) });
 
 async function createContact(input: Record<string, unknown>): Promise<string> {
   const result = await system.graphql('mutation($input: CreateContactInput!) { createContact(input: $input) { id } }', { input }, { token: owner.accessToken });

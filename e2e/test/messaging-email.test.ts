@@ -1,5 +1,6 @@
-import { registerUser, startTestSystem, type SeededUser, type TestSystem } from '@switchboard/testkit';
-import { STATUS_SUBSCRIPTION, emailSender, historyOf, send, statusesSeen, subscribe, waitForStatus, type Subscriber } from './support/messaging';
+import type { SeededUser, TestSystem } from '@switchboard/testkit';
+import { STATUS_SUBSCRIPTION, emailSender, historyOf, send, statusesSeen, subscribe, waitForStatus } from './support/messaging';
+import { setUpMessagingSystem } from './support/messaging-setup';
 
 /**
  * An email from the API to the (stand-in) SMTP server through nodemailer: the mail arrives with our
@@ -8,20 +9,7 @@ import { STATUS_SUBSCRIPTION, emailSender, historyOf, send, statusesSeen, subscr
  */
 let system: TestSystem;
 let owner: SeededUser;
-const subscribers: Subscriber[] = [];
-
-beforeAll(async () => {
-  system = await startTestSystem();
-  owner = await registerUser(system);
-});
-
-afterEach(async () => {
-  await Promise.all(subscribers.splice(0).map((s) => s.dispose()));
-});
-
-afterAll(async () => {
-  await system?.close();
-});
+const { subscribers } = setUpMessagingSystem({ ready: (setup) => ({ system, owner } = setup) });
 
 it('sends an email over SMTP: the mail arrives as written, the message is SENT, the subscriber sees each change', async () => {
   const sender = await emailSender(system, owner);

@@ -1,20 +1,8 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import type { Consumer, KafkaMessage } from 'kafkajs';
-import { registerUser, startTestSystem, type SeededUser, type TestSystem } from '@switchboard/testkit';
-import {
-  STATUS_SUBSCRIPTION,
-  getMessage,
-  historyOf,
-  pause,
-  phoneNumber,
-  send,
-  smsSender,
-  statusesSeen,
-  subscribe,
-  waitFor,
-  waitForStatus,
-  type Subscriber,
-} from './support/messaging';
+import type { SeededUser, TestSystem } from '@switchboard/testkit';
+import { STATUS_SUBSCRIPTION, getMessage, historyOf, pause, phoneNumber, send, smsSender, statusesSeen, subscribe, waitFor, waitForStatus } from './support/messaging';
+import { setUpMessagingSystem } from './support/messaging-setup';
 
 /**
  * When the provider misbehaves: 5xx and 429 answers are retried until the message goes through;
@@ -27,30 +15,23 @@ let owner: SeededUser;
 let sender: { id: string; address: string };
 let deadLetters: Consumer;
 const deadLettered: { messageId: string; reason: string; errorCode: string | null; attempts: number }[] = [];
-const subscribers: Subscriber[] = [];
-
-beforeAll(async () => {
-  system = await startTestSystem();
-  owner = await registerUser(system);
-  sender = await smsSender(system, owner);
-  deadLetters = system.kafka.client.consumer({ groupId: `e2e-dead-letters-${randomUUID()}`, maxWaitTimeInMs: 200 });
-  await deadLetters.connect();
-  await deadLetters.subscribe({ topic: 'message.dead_lettered', fromBeginning: true });
-  await deadLetters.run({
-    eachMessage: async ({ message }: { message: KafkaMessage }) => {
-      const event = JSON.parse(message.value!.toString()) as { payload: (typeof deadLettered)[number] };
-      deadLettered.push(event.payload);
-    },
-  });
-});
-
-afterEach(async () => {
-  await Promise.all(subscribers.splice(0).map((s) => s.dispose()));
-});
-
-afterAll(async () => {
-  await deadLetters?.disconnect();
-  await system?.close();
+const { subscribers } = setUpMessagingSystem({
+  sender: smsSender,
+  ready: async (setup) => {
+    ({ system, owner, sender } = setup);
+    deadLetters = system.kafka.client.consumer({ groupId: `e2e-dead-letters-${randomUUID()}`, maxWaitTimeInMs: 200 });
+    await deadLetters.connect();
+    await deadLetters.subscribe({ topic: 'message.dead_lettered', fromBeginning: true });
+    await deadLetters.run({
+      eachMessage: async ({ message }: { message: KafkaMessage }) => {
+        const event = JSON.parse(message.value!.toString()) as { payload: (typeof deadLettered)[number] };
+        deadLettered.push(event.payload);
+      },
+    });
+  },
+  beforeClose: async () => {
+    await deadLetters?.disconnect();
+  },
 });
 
 const twilioSends = (to: string) => system.standIns.twilio.requests().filter((r) => r.path.endsWith('/Messages.json') && r.recipient === to);

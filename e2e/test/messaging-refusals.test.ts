@@ -1,15 +1,6 @@
-import { registerUser, startTestSystem, type SeededUser, type TestSystem } from '@switchboard/testkit';
-import {
-  RECEIVED_SUBSCRIPTION,
-  phoneNumber,
-  send,
-  sendMessage,
-  smsSender,
-  subscribe,
-  waitFor,
-  waitForStatus,
-  type Subscriber,
-} from './support/messaging';
+import type { SeededUser, TestSystem } from '@switchboard/testkit';
+import { RECEIVED_SUBSCRIPTION, phoneNumber, send, sendMessage, smsSender, subscribe, waitFor, waitForStatus } from './support/messaging';
+import { setUpMessagingSystem } from './support/messaging-setup';
 
 /**
  * What sendMessage refuses through the gateway, with the code a client can act on, and what the
@@ -19,21 +10,7 @@ import {
 let system: TestSystem;
 let owner: SeededUser;
 let sender: { id: string; address: string };
-const subscribers: Subscriber[] = [];
-
-beforeAll(async () => {
-  system = await startTestSystem();
-  owner = await registerUser(system);
-  sender = await smsSender(system, owner);
-});
-
-afterEach(async () => {
-  await Promise.all(subscribers.splice(0).map((s) => s.dispose()));
-});
-
-afterAll(async () => {
-  await system?.close();
-});
+const { subscribers } = setUpMessagingSystem({ sender: smsSender, ready: (setup) => ({ system, owner, sender } = setup) });
 
 const codeOf = (result: { errors?: { extensions?: Record<string, unknown> }[] }) => result.errors?.map((error) => error.extensions?.code);
 const twilioSends = (to: string) => system.standIns.twilio.requests().filter((r) => r.path.endsWith('/Messages.json') && r.recipient === to);

@@ -1,16 +1,6 @@
-import { registerUser, startTestSystem, type SeededUser, type TestSystem } from '@switchboard/testkit';
-import {
-  STATUS_SUBSCRIPTION,
-  historyOf,
-  phoneNumber,
-  send,
-  smsSender,
-  statusesSeen,
-  subscribe,
-  waitFor,
-  waitForStatus,
-  type Subscriber,
-} from './support/messaging';
+import type { SeededUser, TestSystem } from '@switchboard/testkit';
+import { STATUS_SUBSCRIPTION, historyOf, phoneNumber, send, smsSender, statusesSeen, subscribe, waitFor, waitForStatus } from './support/messaging';
+import { setUpMessagingSystem } from './support/messaging-setup';
 
 /**
  * An SMS from the API to the (stand-in) Twilio API and back: sendMessage → the outbox relay →
@@ -20,20 +10,7 @@ import {
  */
 let system: TestSystem;
 let owner: SeededUser;
-const subscribers: Subscriber[] = [];
-
-beforeAll(async () => {
-  system = await startTestSystem();
-  owner = await registerUser(system);
-});
-
-afterEach(async () => {
-  await Promise.all(subscribers.splice(0).map((s) => s.dispose()));
-});
-
-afterAll(async () => {
-  await system?.close();
-});
+const { subscribers } = setUpMessagingSystem({ ready: (setup) => ({ system, owner } = setup) });
 
 it('sends an SMS: Twilio receives it, signed callbacks move it to DELIVERED, a subscriber sees every change', async () => {
   const sender = await smsSender(system, owner);

@@ -1,17 +1,6 @@
-import { registerUser, startTestSystem, type SeededUser, type TestSystem } from '@switchboard/testkit';
-import {
-  RECEIVED_SUBSCRIPTION,
-  STATUS_SUBSCRIPTION,
-  historyOf,
-  send,
-  sendMessage,
-  statusesSeen,
-  subscribe,
-  waitFor,
-  waitForStatus,
-  whatsappSender,
-  type Subscriber,
-} from './support/messaging';
+import type { SeededUser, TestSystem } from '@switchboard/testkit';
+import { RECEIVED_SUBSCRIPTION, STATUS_SUBSCRIPTION, historyOf, send, sendMessage, statusesSeen, subscribe, waitFor, waitForStatus, whatsappSender } from './support/messaging';
+import { setUpMessagingSystem } from './support/messaging-setup';
 
 /**
  * WhatsApp through the (stand-in) Cloud API: a customer writes first (a signed webhook, delivered
@@ -22,22 +11,8 @@ import {
 let system: TestSystem;
 let owner: SeededUser;
 let sender: { id: string; address: string };
-const subscribers: Subscriber[] = [];
+const { subscribers } = setUpMessagingSystem({ sender: whatsappSender, ready: (setup) => ({ system, owner, sender } = setup) });
 const CUSTOMER = '+447911123456';
-
-beforeAll(async () => {
-  system = await startTestSystem();
-  owner = await registerUser(system);
-  sender = await whatsappSender(system, owner);
-});
-
-afterEach(async () => {
-  await Promise.all(subscribers.splice(0).map((s) => s.dispose()));
-});
-
-afterAll(async () => {
-  await system?.close();
-});
 
 it('an inbound WhatsApp message reaches a messageReceived subscriber, and the reply goes SENT → DELIVERED → READ', async () => {
   const inbox = await subscribe(system, owner.accessToken, RECEIVED_SUBSCRIPTION, { senderId: sender.id });

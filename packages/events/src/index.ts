@@ -7,6 +7,7 @@ export { defineEvent, type EventDefinition, type PayloadOf } from './define-even
 export { EVENT_HEADERS, envelopeSchema, type EventEnvelope } from './envelope';
 export { UnreadableEventError, isUnreadableEventError, type EventIssue, type UnreadableReason } from './errors';
 export { EventCatalog, createCatalog, createEvent, type EncodedEvent, type EventMeta, type EventOf } from './catalog';
+export { eventId } from './event-ids';
 export { channel as channelSchema, type Channel } from './schema-helpers';
 export * from './events/user';
 export * from './events/message';

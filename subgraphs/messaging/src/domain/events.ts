@@ -2,11 +2,13 @@
  * Events messaging writes to its outbox (`"messaging"."outbox"`), checked against the shared catalog
  * (@switchboard/events) when built: a payload that does not match is a bug here, never a message
  * the relay publishes and consumers park. The relay wraps each row in the envelope, with the row's
- * id (time-ordered, see event-ids.ts) as the event id. Payloads hold addresses and text: never log them.
+ * id (time-ordered, see `eventId` in @switchboard/events) as the event id. Payloads hold addresses
+ * and text: never log them.
  */
 import {
   createEvent,
   emailRequested,
+  eventId,
   messageReceived,
   messageStatusApplied,
   smsRequested,
@@ -17,7 +19,6 @@ import {
 } from '@switchboard/events';
 import type { z } from 'zod';
 import type { OutboxEvent } from '../store/outbox';
-import { eventId } from './event-ids';
 
 export interface EventContext {
   organizationId: string;

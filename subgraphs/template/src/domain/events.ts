@@ -5,10 +5,9 @@
  * Checked against the shared catalog (@switchboard/events) when built: a payload that does not
  * match is a bug here, never a row the relay parks. Payloads hold template content: never log them.
  */
-import { createEvent, templateChanged, type PayloadOf } from '@switchboard/events';
+import { createEvent, eventId, templateChanged, type PayloadOf } from '@switchboard/events';
 import type { OutboxEvent } from '../store/outbox';
 import { isSendable } from './approval';
-import { eventId } from './event-ids';
 import type { TemplateView } from './types';
 
 export type TemplateChangeKind = PayloadOf<typeof templateChanged>['change'];

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 
 /**
- * Time-ordered event ids (UUID version 7, RFC 9562), monotonic within this process — the outbox
- * convention (`"<schema>"."outbox"` rows are relayed `ORDER BY created_at, id`). The same helper
- * as messaging's `src/domain/event-ids.ts`.
+ * Time-ordered event ids (UUID version 7, RFC 9562), monotonic within this process, for the
+ * outbox convention: `"<schema>"."outbox"` rows are relayed `ORDER BY created_at, id`, and rows
+ * written in one transaction share `created_at` (PostgreSQL's transaction time). With these ids
+ * they go out in the order written (a message's DELIVERED before its READ).
  */
 let lastMs = 0;
 let counter = 0;
