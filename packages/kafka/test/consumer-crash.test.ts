@@ -1,35 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import readline from 'node:readline';
-import type { BrokerHandle } from '@switchboard/kafka-broker';
-import type { Admin, Kafka } from 'kafkajs';
-import type { Redis } from 'ioredis';
 import { createRedisDedupeStore, runConsumer, type ConsumerHandle } from '../src';
-import { clearPrefix, committedOffset, kafkaFor, log, produce, redisClient, startTestBroker, teamEvents, uniqueName, waitFor } from './helpers';
+import { committedOffset, log, produce, teamEvents, uniqueName, useConsumerTestBed, waitFor } from './helpers';
 
 jest.setTimeout(60_000);
 
-let broker: BrokerHandle;
-let kafka: Kafka;
-let admin: Admin;
-let redis: Redis;
-const redisPrefix = `test:kafka-crash:${randomUUID()}:`;
-
-beforeAll(async () => {
-  broker = await startTestBroker();
-  kafka = kafkaFor(broker.brokers);
-  admin = kafka.admin();
-  await admin.connect();
-  redis = redisClient();
-});
-
-afterAll(async () => {
-  await admin.disconnect();
-  await clearPrefix(redis, redisPrefix);
-  redis.disconnect();
-  await broker.close();
-});
+const bed = useConsumerTestBed('kafka-crash');
 
 interface ChildLine {
   ready?: boolean;
@@ -66,10 +43,10 @@ describe('a consumer killed mid-batch (SIGKILL: no commit, no LeaveGroup)', () =
       const topic = uniqueName('team.changed');
       const groupId = uniqueName('group');
       const events = teamEvents(12);
-      await produce(kafka, topic, events);
+      await produce(bed.kafka, topic, events);
       const hangAt = 6;
 
-      const { child, lines, stderr } = startChild([broker.brokers, groupId, topic, String(hangAt), redisPrefix, String(commitEvery)]);
+      const { child, lines, stderr } = startChild([bed.broker.brokers, groupId, topic, String(hangAt), bed.redisPrefix, String(commitEvery)]);
       try {
         await waitFor(() => lines.some((l) => l.hanging), `the child to hang (stderr: ${stderr()})`, 30_000);
       } finally {
@@ -80,7 +57,7 @@ describe('a consumer killed mid-batch (SIGKILL: no commit, no LeaveGroup)', () =
       const hanging = lines.find((l) => l.hanging)!;
       expect(hanging.hanging).toBe(events[hangAt - 1]!.id);
 
-      const committed = await committedOffset(admin, groupId, topic);
+      const committed = await committedOffset(bed.admin, groupId, topic);
       // Every message before the committed offset was handled; the one in flight never is.
       expect(committed).toBeLessThanOrEqual(hangAt - 1);
       if (commitEvery === 1) expect(committed).toBe(hangAt - 1);
@@ -89,14 +66,14 @@ describe('a consumer killed mid-batch (SIGKILL: no commit, no LeaveGroup)', () =
       let successor: ConsumerHandle | undefined;
       try {
         successor = await runConsumer({
-          kafka,
+          kafka: bed.kafka,
           groupId,
           topics: [topic],
           log,
           maxWaitTimeMs: 100,
           heartbeatIntervalMs: 300,
           retry: { initialMs: 100, maxMs: 500 },
-          dedupe: createRedisDedupeStore({ redis, keyPrefix: redisPrefix, leaseMs: 2_000 }),
+          dedupe: createRedisDedupeStore({ redis: bed.redis, keyPrefix: bed.redisPrefix, leaseMs: 2_000 }),
           handle: async (event) => void handled.push(event.id),
         });
         // Count deliveries (duplicates included) through the stats, offsets through the handler.
@@ -111,7 +88,7 @@ describe('a consumer killed mid-batch (SIGKILL: no commit, no LeaveGroup)', () =
       } finally {
         await successor?.stop();
       }
-      expect(await committedOffset(admin, groupId, topic)).toBe(events.length);
+      expect(await committedOffset(bed.admin, groupId, topic)).toBe(events.length);
     },
   );
 });

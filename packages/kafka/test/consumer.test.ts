@@ -1,79 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import type { BrokerHandle } from '@switchboard/kafka-broker';
 import type { EventEnvelope, SwitchboardEvent } from '@switchboard/events';
-import type { Admin, Kafka } from 'kafkajs';
-import type { Redis } from 'ioredis';
 import { eventCatalog } from '@switchboard/events';
-import { createRedisDedupeStore, ensureTopics, runConsumer, type ConsumerHandle, type RunConsumerOptions } from '../src';
-import {
-  clearPrefix,
-  committedOffset,
-  kafkaFor,
-  log,
-  pause,
-  produce,
-  readTopic,
-  redisClient,
-  startTestBroker,
-  teamEvents,
-  uniqueName,
-  waitFor,
-} from './helpers';
+import { createRedisDedupeStore, ensureTopics } from '../src';
+import { committedOffset, freshTopic, pause, produce, readTopic, teamEvents, uniqueName, useConsumerTestBed, waitFor } from './helpers';
 
-let broker: BrokerHandle;
-let kafka: Kafka;
-let admin: Admin;
-let redis: Redis;
-const redisPrefix = `test:kafka:${randomUUID()}:`;
-const handles: ConsumerHandle[] = [];
-
-beforeAll(async () => {
-  broker = await startTestBroker();
-  kafka = kafkaFor(broker.brokers);
-  admin = kafka.admin();
-  await admin.connect();
-  redis = redisClient();
-});
-
-afterEach(async () => {
-  await Promise.all(handles.splice(0).map((handle) => handle.stop()));
-});
-
-afterAll(async () => {
-  await admin.disconnect();
-  await clearPrefix(redis, redisPrefix);
-  redis.disconnect();
-  await broker.close();
-});
-
-function start(options: Partial<RunConsumerOptions> & Pick<RunConsumerOptions, 'topics' | 'handle'>): Promise<ConsumerHandle> {
-  return runConsumer({
-    kafka,
-    groupId: uniqueName('group'),
-    log,
-    maxWaitTimeMs: 100,
-    heartbeatIntervalMs: 300,
-    retry: { initialMs: 20, maxMs: 100 },
-    ...options,
-  }).then((handle) => {
-    handles.push(handle);
-    return handle;
-  });
-}
+const bed = useConsumerTestBed('kafka');
 
 describe('runConsumer', () => {
   it('hands every event to the handler in order and commits each one after the handler resolved', async () => {
-    const topic = uniqueName('team.changed');
     const events = teamEvents(5);
-    await produce(kafka, topic, events);
+    const { topic, groupId } = await freshTopic(bed.kafka, events);
     const seen: { id: string; offset: string }[] = [];
     const committedWhenCalled: number[] = [];
-    const groupId = uniqueName('group');
-    const handle = await start({
+    const handle = await bed.start({
       groupId,
       topics: [topic],
       handle: async (event, meta) => {
-        committedWhenCalled.push(await committedOffset(admin, groupId, topic));
+        committedWhenCalled.push(await committedOffset(bed.admin, groupId, topic));
         seen.push({ id: event.id, offset: meta.offset });
       },
     });
@@ -81,18 +24,16 @@ describe('runConsumer', () => {
     expect(seen.map((s) => s.id)).toEqual(events.map((e) => e.id));
     // When the handler is called for offset n, exactly offsets < n are committed.
     expect(committedWhenCalled).toEqual([-1, 1, 2, 3, 4]);
-    await waitFor(async () => (await committedOffset(admin, groupId, topic)) === 5, 'offset 5 committed');
+    await waitFor(async () => (await committedOffset(bed.admin, groupId, topic)) === 5, 'offset 5 committed');
     expect(handle.stats()).toMatchObject({ received: 5, handled: 5, unreadable: 0, duplicates: 0 });
   });
 
   it('retries a failing handler with backoff and never commits past it', async () => {
-    const topic = uniqueName('team.changed');
     const events = teamEvents(4);
-    await produce(kafka, topic, events);
-    const groupId = uniqueName('group');
+    const { topic, groupId } = await freshTopic(bed.kafka, events);
     const calls: string[] = [];
     let failures = 0;
-    const handle = await start({
+    const handle = await bed.start({
       groupId,
       topics: [topic],
       handle: async (event, meta) => {
@@ -100,7 +41,7 @@ describe('runConsumer', () => {
         if (event.id === events[1]!.id && failures < 3) {
           failures += 1;
           // While it keeps failing, only the first event is committed.
-          expect(await committedOffset(admin, groupId, topic)).toBe(1);
+          expect(await committedOffset(bed.admin, groupId, topic)).toBe(1);
           throw new Error('database unavailable');
         }
       },
@@ -116,7 +57,7 @@ describe('runConsumer', () => {
       `${events[3]!.id}#1`,
     ]);
     expect(handle.stats()).toMatchObject({ handled: 4, failedAttempts: 3 });
-    await waitFor(async () => (await committedOffset(admin, groupId, topic)) === 4, 'offset 4 committed');
+    await waitFor(async () => (await committedOffset(bed.admin, groupId, topic)) === 4, 'offset 4 committed');
   });
 
   it('parks unreadable messages on <topic>.unreadable, counts them, and goes on', async () => {
@@ -124,14 +65,14 @@ describe('runConsumer', () => {
     const [first, last] = teamEvents(2);
     const unknownType = JSON.stringify({ ...first, id: randomUUID(), type: 'payment.captured' });
     const badPayload = JSON.stringify({ ...first, id: randomUUID(), payload: { teamId: 'nope' } });
-    await produce(kafka, topic, [first!, 'not json at all', null, unknownType, badPayload, last!]);
+    await produce(bed.kafka, topic, [first!, 'not json at all', null, unknownType, badPayload, last!]);
     const seen: string[] = [];
-    const handle = await start({ topics: [topic], handle: async (event) => void seen.push(event.id) });
+    const handle = await bed.start({ topics: [topic], handle: async (event) => void seen.push(event.id) });
     await waitFor(() => seen.length === 2, 'both readable events');
     expect(seen).toEqual([first!.id, last!.id]);
     expect(handle.stats()).toMatchObject({ received: 6, handled: 2, unreadable: 4 });
 
-    const parked = await readTopic(kafka, `${topic}.unreadable`, 4);
+    const parked = await readTopic(bed.kafka, `${topic}.unreadable`, 4);
     expect(parked.map((m) => m.headers?.['x-parked-reason']?.toString().split(':')[0])).toEqual([
       'INVALID_JSON',
       'EMPTY',
@@ -147,11 +88,11 @@ describe('runConsumer', () => {
     const topic = uniqueName('team.changed');
     const [a, b] = teamEvents(2);
     // The same event published three times (a producer retry, a relay re-run …).
-    await produce(kafka, topic, [a!, b!, a!, a!]);
+    await produce(bed.kafka, topic, [a!, b!, a!, a!]);
     const seen: string[] = [];
-    const handle = await start({
+    const handle = await bed.start({
       topics: [topic],
-      dedupe: createRedisDedupeStore({ redis, keyPrefix: redisPrefix }),
+      dedupe: createRedisDedupeStore({ redis: bed.redis, keyPrefix: bed.redisPrefix }),
       handle: async (event) => void seen.push(event.id),
     });
     // `received` counts a message on arrival; wait until each one's outcome is recorded.
@@ -163,12 +104,12 @@ describe('runConsumer', () => {
   it('dedupes per consumer group: another group handles the same ids again', async () => {
     const topic = uniqueName('team.changed');
     const events = teamEvents(3);
-    await produce(kafka, topic, events);
-    const dedupe = createRedisDedupeStore({ redis, keyPrefix: redisPrefix });
+    await produce(bed.kafka, topic, events);
+    const dedupe = createRedisDedupeStore({ redis: bed.redis, keyPrefix: bed.redisPrefix });
     const seenA: string[] = [];
     const seenB: string[] = [];
-    await start({ topics: [topic], dedupe, handle: async (event) => void seenA.push(event.id) });
-    await start({ topics: [topic], dedupe, handle: async (event) => void seenB.push(event.id) });
+    await bed.start({ topics: [topic], dedupe, handle: async (event) => void seenA.push(event.id) });
+    await bed.start({ topics: [topic], dedupe, handle: async (event) => void seenB.push(event.id) });
     await waitFor(() => seenA.length === 3 && seenB.length === 3, 'both groups');
     expect(seenB).toEqual(seenA);
   });
@@ -176,9 +117,9 @@ describe('runConsumer', () => {
   it('parks an event on <topic>.deadletter after maxAttempts and moves on', async () => {
     const topic = uniqueName('team.changed');
     const [poison, next] = teamEvents(2);
-    await produce(kafka, topic, [poison!, next!]);
+    await produce(bed.kafka, topic, [poison!, next!]);
     const seen: string[] = [];
-    const handle = await start({
+    const handle = await bed.start({
       topics: [topic],
       retry: { initialMs: 10, maxMs: 20, maxAttempts: 3 },
       handle: async (event) => {
@@ -188,18 +129,18 @@ describe('runConsumer', () => {
     });
     await waitFor(() => seen.length === 1, 'the next event');
     expect(handle.stats()).toMatchObject({ failedAttempts: 3, deadLettered: 1, handled: 1 });
-    const [parked] = await readTopic(kafka, `${topic}.deadletter`, 1);
+    const [parked] = await readTopic(bed.kafka, `${topic}.deadletter`, 1);
     expect(JSON.parse(parked!.value!.toString()).id).toBe(poison!.id);
     expect(parked!.headers?.['x-parked-reason']?.toString()).toBe('handler failed 3 times: provider refused');
   });
 
   it('handles several partitions at once with concurrency, keeping each key in order', async () => {
     const topic = uniqueName('team.changed');
-    const created = await ensureTopics(admin, [topic], 3);
+    const created = await ensureTopics(bed.admin, [topic], 3);
     expect(created).toEqual([topic]);
     const teams = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
     const byTeam = new Map(teams.map((teamId) => [teamId, teamEvents(6, teamId)]));
-    const producer = kafka.producer();
+    const producer = bed.kafka.producer();
     await producer.connect();
     for (let i = 0; i < 6; i++) {
       await producer.send({
@@ -214,7 +155,7 @@ describe('runConsumer', () => {
     const seen = new Map<string, string[]>();
     let running = 0;
     let maxRunning = 0;
-    await start({
+    await bed.start({
       topics: [topic],
       concurrency: 3,
       handle: async (event) => {
@@ -232,18 +173,13 @@ describe('runConsumer', () => {
   });
 
   it('graceful shutdown: pauses, lets the message in flight finish, commits it, and a successor resumes right after it', async () => {
-    const topic = uniqueName('team.changed');
     const events = teamEvents(10);
-    await produce(kafka, topic, events);
-    const groupId = uniqueName('group');
+    const { topic, groupId } = await freshTopic(bed.kafka, events);
     const seen: string[] = [];
     let inFlight = 0;
-    const handle = await runConsumer({
-      kafka,
+    const handle = await bed.run({
       groupId,
       topics: [topic],
-      log,
-      maxWaitTimeMs: 100,
       // Commit only at batch ends and shutdown: shutdown must commit what was handled.
       commit: { everyMessages: 1000 },
       handle: async (event) => {
@@ -259,27 +195,22 @@ describe('runConsumer', () => {
     expect(inFlight).toBe(0);
     const handledBeforeStop = seen.length;
     expect(handledBeforeStop).toBe(4);
-    expect(await committedOffset(admin, groupId, topic)).toBe(handledBeforeStop);
+    expect(await committedOffset(bed.admin, groupId, topic)).toBe(handledBeforeStop);
 
     const rest: string[] = [];
-    await start({ groupId, topics: [topic], handle: async (event) => void rest.push(event.id) });
+    await bed.start({ groupId, topics: [topic], handle: async (event) => void rest.push(event.id) });
     await waitFor(() => rest.length === 6, 'the other 6');
     await pause(300);
     expect([...seen, ...rest]).toEqual(events.map((e) => e.id));
   });
 
   it('stop() returns while a handler keeps failing, without committing the failing event', async () => {
-    const topic = uniqueName('team.changed');
     const [ok, failing] = teamEvents(2);
-    await produce(kafka, topic, [ok!, failing!]);
-    const groupId = uniqueName('group');
+    const { topic, groupId } = await freshTopic(bed.kafka, [ok!, failing!]);
     let attempts = 0;
-    const handle = await runConsumer({
-      kafka,
+    const handle = await bed.run({
       groupId,
       topics: [topic],
-      log,
-      maxWaitTimeMs: 100,
       retry: { initialMs: 5_000, maxMs: 5_000 },
       handle: async (event: SwitchboardEvent | EventEnvelope) => {
         if (event.id === failing!.id) {
@@ -292,6 +223,6 @@ describe('runConsumer', () => {
     const started = Date.now();
     await handle.stop();
     expect(Date.now() - started).toBeLessThan(3_000);
-    expect(await committedOffset(admin, groupId, topic)).toBe(1);
+    expect(await committedOffset(bed.admin, groupId, topic)).toBe(1);
   });
 });

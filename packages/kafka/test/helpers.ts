@@ -4,7 +4,7 @@ import { createEvent, eventCatalog, SAMPLE_PAYLOADS, teamChanged, type EventEnve
 import { silentLogger, startBroker, type BrokerHandle } from '@switchboard/kafka-broker';
 import { Redis } from 'ioredis';
 import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
-import { createKafka, type KafkaLogLevel } from '../src';
+import { createKafka, runConsumer, type ConsumerHandle, type KafkaLogLevel, type RunConsumerOptions } from '../src';
 
 export const log = createLogger('kafka-test', process.env.TEST_LOG_LEVEL ?? 'silent');
 
@@ -101,4 +101,68 @@ export function redisClient(): Redis {
 export async function clearPrefix(redis: Redis, prefix: string): Promise<void> {
   const keys = await redis.keys(`${prefix}*`);
   if (keys.length > 0) await redis.del(...keys);
+}
+
+/** A topic of its own with `values` on it (see `produce`), and a group of its own to read it with. */
+export async function freshTopic(kafka: Kafka, values: (EventEnvelope | string | Buffer | null)[]): Promise<{ topic: string; groupId: string }> {
+  const topic = uniqueName('team.changed');
+  await produce(kafka, topic, values);
+  return { topic, groupId: uniqueName('group') };
+}
+
+/** A test names the topics and what it cares about; `run` / `start` fill in the rest. */
+export type TestConsumerOptions = Partial<RunConsumerOptions> & Pick<RunConsumerOptions, 'topics'>;
+
+export interface ConsumerTestBed {
+  broker: BrokerHandle;
+  kafka: Kafka;
+  /** Connected for the whole file. */
+  admin: Admin;
+  redis: Redis;
+  /** The file's dedupe keys go under it, so they can be removed afterwards. */
+  redisPrefix: string;
+  /** runConsumer with short polls (tests wait on what it does) and a group of its own unless given; the test stops it. */
+  run(options: TestConsumerOptions): Promise<ConsumerHandle>;
+  /** `run` with short heartbeats and backoff too; stopped after the test. */
+  start(options: TestConsumerOptions): Promise<ConsumerHandle>;
+}
+
+/**
+ * One broker, client, admin and Redis connection per test file, set up in beforeAll and closed in
+ * afterAll. The hooks fill the fields in, so read them inside tests, not when the file loads.
+ */
+export function useConsumerTestBed(name: string): ConsumerTestBed {
+  const handles: ConsumerHandle[] = [];
+  const bed = { redisPrefix: `test:${name}:${randomUUID()}:`, run, start } as ConsumerTestBed;
+
+  function run(options: TestConsumerOptions): Promise<ConsumerHandle> {
+    return runConsumer({ kafka: bed.kafka, groupId: uniqueName('group'), log, maxWaitTimeMs: 100, ...options });
+  }
+
+  async function start(options: TestConsumerOptions): Promise<ConsumerHandle> {
+    const handle = await run({ heartbeatIntervalMs: 300, retry: { initialMs: 20, maxMs: 100 }, ...options });
+    handles.push(handle);
+    return handle;
+  }
+
+  beforeAll(async () => {
+    bed.broker = await startTestBroker();
+    bed.kafka = kafkaFor(bed.broker.brokers);
+    bed.admin = bed.kafka.admin();
+    await bed.admin.connect();
+    bed.redis = redisClient();
+  });
+
+  afterEach(async () => {
+    await Promise.all(handles.splice(0).map((handle) => handle.stop()));
+  });
+
+  afterAll(async () => {
+    await bed.admin.disconnect();
+    await clearPrefix(bed.redis, bed.redisPrefix);
+    bed.redis.disconnect();
+    await bed.broker.close();
+  });
+
+  return bed;
 }

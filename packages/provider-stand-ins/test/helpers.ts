@@ -199,3 +199,51 @@ export function prismViolations(headers: Record<string, unknown> | Headers): Arr
   const raw = headers instanceof Headers ? headers.get('sl-violations') : (headers['sl-violations'] as string | undefined);
   return raw === undefined || raw === null ? [] : (JSON.parse(raw) as Array<{ severity: string; message: string }>);
 }
+
+export interface SpecTestBed<S> {
+  standIn: S;
+  /** Plays the app: status callbacks and webhooks end up here. */
+  receiver: Receiver;
+  forwarder: Forwarder;
+  prism: PrismProxy;
+}
+
+/**
+ * A spec test file's processes, started in beforeAll and closed in afterAll: the stand-in behind
+ * `prism proxy --errors <spec>` (through a forwarder, so one Prism process can check both
+ * directions) and a receiver for the app. When `webhookPath` is given, Prism forwards it to the
+ * receiver: webhooks the stand-in posts to `${prismUrl}${webhookPath}` are checked on their way.
+ * Every test starts with `forwarder.corrupt` unset. The hooks fill the fields in, so read them inside
+ * tests and hooks, not when the file loads.
+ */
+export function useSpecTestBed<S extends { url: string; close(): Promise<void> }>(
+  spec: string,
+  startStandIn: (prismUrl: string) => Promise<S>,
+  webhookPath?: string,
+): SpecTestBed<S> {
+  const bed = {} as SpecTestBed<S>;
+
+  beforeAll(async () => {
+    bed.receiver = await startReceiver();
+    bed.forwarder = await startForwarder([
+      ...(webhookPath === undefined ? [] : [{ prefix: webhookPath, target: () => bed.receiver.url }]),
+      { prefix: '/', target: () => bed.standIn.url },
+    ]);
+    bed.prism = await startPrismProxy(spec, bed.forwarder.url);
+    bed.standIn = await startStandIn(bed.prism.url);
+  });
+
+  afterAll(async () => {
+    // The stand-in first: what it still posts may go through Prism.
+    await bed.standIn?.close();
+    await bed.prism?.close();
+    await bed.forwarder?.close();
+    await bed.receiver?.close();
+  });
+
+  beforeEach(() => {
+    bed.forwarder.corrupt = undefined;
+  });
+
+  return bed;
+}

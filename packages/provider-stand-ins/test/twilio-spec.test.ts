@@ -4,19 +4,8 @@
 import twilio from 'twilio';
 import type RequestClient from 'twilio/lib/base/RequestClient';
 import type Response from 'twilio/lib/http/response';
-import { StandInTwilioRequestClient, startTwilioStandIn, type TwilioStandIn } from '../src';
-import {
-  ACCOUNT_SID,
-  AUTH_TOKEN,
-  TWILIO_SPEC,
-  prismViolations,
-  startForwarder,
-  startPrismProxy,
-  startReceiver,
-  type Forwarder,
-  type PrismProxy,
-  type Receiver,
-} from './helpers';
+import { StandInTwilioRequestClient, startTwilioStandIn } from '../src';
+import { ACCOUNT_SID, AUTH_TOKEN, TWILIO_SPEC, prismViolations, useSpecTestBed } from './helpers';
 
 jest.setTimeout(90_000);
 
@@ -38,36 +27,23 @@ class RecordingClient extends StandInTwilioRequestClient {
   }
 }
 
-let standIn: TwilioStandIn;
-let forwarder: Forwarder;
-let prism: PrismProxy;
-let receiver: Receiver;
+const bed = useSpecTestBed(TWILIO_SPEC, () =>
+  startTwilioStandIn({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, callbackDelayMs: 10, phoneNumbers: [FROM] }),
+);
 let recorder: RecordingClient;
 let client: twilio.Twilio;
 
-beforeAll(async () => {
-  receiver = await startReceiver();
-  standIn = await startTwilioStandIn({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, callbackDelayMs: 10, phoneNumbers: [FROM] });
-  forwarder = await startForwarder([{ prefix: '/', target: () => standIn.url }]);
-  prism = await startPrismProxy(TWILIO_SPEC, forwarder.url);
-  recorder = new RecordingClient(prism.url);
+beforeAll(() => {
+  recorder = new RecordingClient(bed.prism.url);
   client = twilio(ACCOUNT_SID, AUTH_TOKEN, { httpClient: recorder });
-});
-
-afterAll(async () => {
-  await prism?.close();
-  await forwarder?.close();
-  await standIn?.close();
-  await receiver?.close();
 });
 
 beforeEach(() => {
   recorder.violations.length = 0;
-  forwarder.corrupt = undefined;
 });
 
 it('SMS, Messaging Service and WhatsApp ContentSid sends and the Message fetch match the spec', async () => {
-  const sms = await client.messages.create({ to: TO, from: FROM, body: 'Hello 👋', statusCallback: `${receiver.url}/status` });
+  const sms = await client.messages.create({ to: TO, from: FROM, body: 'Hello 👋', statusCallback: `${bed.receiver.url}/status` });
   const viaService = await client.messages.create({ to: TO, messagingServiceSid: `MG${'a1'.repeat(16)}`, body: 'service' });
   const whatsapp = await client.messages.create({
     to: `whatsapp:${TO}`,
@@ -76,19 +52,19 @@ it('SMS, Messaging Service and WhatsApp ContentSid sends and the Message fetch m
     contentVariables: JSON.stringify({ 1: 'Ada' }),
   });
   expect([sms.status, viaService.status, whatsapp.status]).toEqual(['queued', 'accepted', 'queued']);
-  await receiver.waitFor((r) => r.form.MessageSid === sms.sid && r.form.MessageStatus === 'delivered');
-  await standIn.settled();
+  await bed.receiver.waitFor((r) => r.form.MessageSid === sms.sid && r.form.MessageStatus === 'delivered');
+  await bed.standIn.settled();
   const fetched = await client.messages(sms.sid).fetch();
   expect(fetched.status).toBe('delivered');
   expect(recorder.violations).toEqual([]);
-  expect(prism.output()).not.toContain('#VIOLATIONS');
-  expect(prism.output()).not.toContain('UNPROCESSABLE_ENTITY');
+  expect(bed.prism.output()).not.toContain('#VIOLATIONS');
+  expect(bed.prism.output()).not.toContain('UNPROCESSABLE_ENTITY');
 });
 
 it('AvailablePhoneNumbers/Local and buying through IncomingPhoneNumbers match the spec', async () => {
   const available = await client.availablePhoneNumbers('US').local.list({ areaCode: 312, limit: 3 });
   expect(available).toHaveLength(3);
-  const bought = await client.incomingPhoneNumbers.create({ phoneNumber: available[0]!.phoneNumber, smsUrl: `${receiver.url}/sms` });
+  const bought = await client.incomingPhoneNumbers.create({ phoneNumber: available[0]!.phoneNumber, smsUrl: `${bed.receiver.url}/sms` });
   expect(bought.sid).toMatch(/^PN/);
   const byArea = await client.incomingPhoneNumbers.create({ areaCode: '206' });
   expect(byArea.phoneNumber).toMatch(/^\+1206/);
@@ -98,17 +74,17 @@ it('AvailablePhoneNumbers/Local and buying through IncomingPhoneNumbers match th
 });
 
 it('error answers keep Twilio\'s shape through the proxy (the spec documents no error responses: a warning only)', async () => {
-  const wrong = twilio(ACCOUNT_SID, 'wrong-token', { httpClient: new RecordingClient(prism.url) });
+  const wrong = twilio(ACCOUNT_SID, 'wrong-token', { httpClient: new RecordingClient(bed.prism.url) });
   await expect(wrong.messages.create({ to: TO, from: FROM, body: 'x' })).rejects.toMatchObject({ status: 401, code: 20003 });
   await expect(client.messages.create({ to: '12', from: FROM, body: 'x' })).rejects.toMatchObject({ status: 400, code: 21211 });
-  standIn.behaviour.add({ times: 1, fault: { type: 'rate-limit' } });
+  bed.standIn.behaviour.add({ times: 1, fault: { type: 'rate-limit' } });
   await expect(client.messages.create({ to: TO, from: FROM, body: 'x' })).rejects.toMatchObject({ status: 429, code: 20429 });
   expect(recorder.violations.length).toBeGreaterThan(0);
   expect(recorder.violations.every((v) => v.severity === 'Warning' && /Unable to match the returned status code/.test(v.message))).toBe(true);
 });
 
 it('negative control: a response that breaks the spec is caught (500 #VIOLATIONS naming the field)', async () => {
-  forwarder.corrupt = (body) => ({ ...body, num_segments: 1 }); // the spec says string
+  bed.forwarder.corrupt = (body) => ({ ...body, num_segments: 1 }); // the spec says string
   await expect(client.messages.create({ to: TO, from: FROM, body: 'x' })).rejects.toMatchObject({ status: 500 });
   expect(recorder.lastBody).toContain('https://stoplight.io/prism/errors#VIOLATIONS');
   expect(recorder.lastBody).toMatch(/num_segments must be string/);

@@ -3,17 +3,8 @@
 // `prism proxy --errors` in front of both (/v23.0/… → stand-in, /whatsapp/webhooks → the app).
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { startWhatsAppStandIn, verifyPayloadSignature, type WhatsAppStandIn } from '../src';
-import {
-  WHATSAPP_SPEC,
-  prismViolations,
-  startForwarder,
-  startPrismProxy,
-  startReceiver,
-  type Forwarder,
-  type PrismProxy,
-  type Receiver,
-} from './helpers';
+import { startWhatsAppStandIn, verifyPayloadSignature } from '../src';
+import { WHATSAPP_SPEC, prismViolations, useSpecTestBed } from './helpers';
 
 jest.setTimeout(90_000);
 
@@ -23,10 +14,20 @@ const CUSTOMER = '15551230003';
 // Node's fetch sends `User-Agent: node`, which the spec's header pattern (name/x.y.z) refuses.
 const USER_AGENT = 'switchboard-messaging/0.1.0';
 
-let standIn: WhatsAppStandIn;
-let receiver: Receiver;
-let forwarder: Forwarder;
-let prism: PrismProxy;
+const bed = useSpecTestBed(
+  WHATSAPP_SPEC,
+  (prismUrl) =>
+    startWhatsAppStandIn({
+      token: TOKEN,
+      appSecret: APP_SECRET,
+      webhookUrl: `${prismUrl}/whatsapp/webhooks`,
+      // Meta sends no Authorization on webhooks, but the spec's /whatsapp/webhooks demands bearerAuth.
+      webhookHeaders: { authorization: 'Bearer spec-requires-bearer-auth' },
+      webhookRetry: { attempts: 1 },
+      callbackDelayMs: 10,
+    }),
+  '/whatsapp/webhooks',
+);
 
 interface Answer {
   status: number;
@@ -35,7 +36,7 @@ interface Answer {
 }
 
 async function send(payload: unknown, headers: Record<string, string> = {}): Promise<Answer> {
-  const response = await fetch(`${prism.url}/v23.0/${standIn.phoneNumberId}/messages`, {
+  const response = await fetch(`${bed.prism.url}/v23.0/${bed.standIn.phoneNumberId}/messages`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}`, 'user-agent': USER_AGENT, ...headers },
     body: JSON.stringify(payload),
@@ -44,7 +45,7 @@ async function send(payload: unknown, headers: Record<string, string> = {}): Pro
 }
 
 async function postWebhookThroughPrism(body: unknown): Promise<{ status: number; text: string }> {
-  const response = await fetch(`${prism.url}/whatsapp/webhooks`, {
+  const response = await fetch(`${bed.prism.url}/whatsapp/webhooks`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: 'Bearer webhook' },
     body: JSON.stringify(body),
@@ -53,35 +54,6 @@ async function postWebhookThroughPrism(body: unknown): Promise<{ status: number;
 }
 
 const messageId = (answer: Answer) => (answer.body.messages as Array<{ id: string }>)[0]!.id;
-
-beforeAll(async () => {
-  receiver = await startReceiver();
-  forwarder = await startForwarder([
-    { prefix: '/whatsapp/webhooks', target: () => receiver.url },
-    { prefix: '/', target: () => standIn.url },
-  ]);
-  prism = await startPrismProxy(WHATSAPP_SPEC, forwarder.url);
-  standIn = await startWhatsAppStandIn({
-    token: TOKEN,
-    appSecret: APP_SECRET,
-    webhookUrl: `${prism.url}/whatsapp/webhooks`,
-    // Meta sends no Authorization on webhooks, but the spec's /whatsapp/webhooks demands bearerAuth.
-    webhookHeaders: { authorization: 'Bearer spec-requires-bearer-auth' },
-    webhookRetry: { attempts: 1 },
-    callbackDelayMs: 10,
-  });
-});
-
-afterAll(async () => {
-  await standIn?.close();
-  await prism?.close();
-  await forwarder?.close();
-  await receiver?.close();
-});
-
-beforeEach(() => {
-  forwarder.corrupt = undefined;
-});
 
 it('text, template and media sends (with the fields the spec requires) match the spec, both ways', async () => {
   const textAnswer = await send({ messaging_product: 'whatsapp', recipient_type: 'individual', to: CUSTOMER, type: 'text', text: { body: 'Hi', preview_url: false } });
@@ -108,21 +80,21 @@ it('text, template and media sends (with the fields the spec requires) match the
 
 it('status webhooks (sent, delivered, read, failed with errors) pass the spec on their way to the app, still signed', async () => {
   const ok = await send({ messaging_product: 'whatsapp', recipient_type: 'individual', to: CUSTOMER, type: 'text', text: { body: 'x' } });
-  standIn.behaviour.add({ times: 1, fault: { type: 'permanent' } });
+  bed.standIn.behaviour.add({ times: 1, fault: { type: 'permanent' } });
   const failing = await send({ messaging_product: 'whatsapp', recipient_type: 'individual', to: CUSTOMER, type: 'text', text: { body: 'y' } });
-  await standIn.settled();
+  await bed.standIn.settled();
   const ids = [messageId(ok), messageId(failing)];
-  const deliveries = standIn.webhooks().filter((w) => ids.some((id) => JSON.stringify(w.payload).includes(id)));
+  const deliveries = bed.standIn.webhooks().filter((w) => ids.some((id) => JSON.stringify(w.payload).includes(id)));
   expect(deliveries.map((d) => d.status)).toEqual([200, 200, 200, 200]); // 3 for ok + 1 failed; a violation would be 422
-  const arrived = receiver.requests.filter((r) => ids.some((id) => r.rawBody.includes(id)));
+  const arrived = bed.receiver.requests.filter((r) => ids.some((id) => r.rawBody.includes(id)));
   expect(arrived).toHaveLength(4);
   const statuses = arrived.map((r) => (JSON.parse(r.rawBody) as { entry: Array<{ changes: Array<{ value: { statuses: Array<{ status: string }> } }> }> }).entry[0]!.changes[0]!.value.statuses[0]!.status);
   expect(statuses.sort()).toEqual(['delivered', 'failed', 'read', 'sent']);
   for (const request of arrived) {
     expect(verifyPayloadSignature(APP_SECRET, request.rawBody, request.headers['x-hub-signature-256'] as string)).toBe(true);
   }
-  expect(prism.output()).not.toContain('UNPROCESSABLE_ENTITY');
-  expect(prism.output()).not.toContain('#VIOLATIONS');
+  expect(bed.prism.output()).not.toContain('UNPROCESSABLE_ENTITY');
+  expect(bed.prism.output()).not.toContain('#VIOLATIONS');
 });
 
 it('errors keep the Graph shape through the proxy (a warning only: the spec documents 200 alone)', async () => {
@@ -130,13 +102,13 @@ it('errors keep the Graph shape through the proxy (a warning only: the spec docu
   expect(wrong.status).toBe(401);
   expect(wrong.body.error).toMatchObject({ code: 190, type: 'OAuthException' });
   expect(wrong.violations.every((v) => v.severity === 'Warning')).toBe(true);
-  standIn.behaviour.add({ times: 1, fault: { type: 'rate-limit' } });
+  bed.standIn.behaviour.add({ times: 1, fault: { type: 'rate-limit' } });
   const limited = await send({ messaging_product: 'whatsapp', recipient_type: 'individual', to: CUSTOMER, type: 'text', text: { body: 'x' } });
   expect(limited.body.error).toMatchObject({ code: 130429 });
 });
 
 it('negative control: a response that breaks the spec is caught (500 #VIOLATIONS naming the field)', async () => {
-  forwarder.corrupt = (body) => ({ ...body, messages: 'not-an-array' });
+  bed.forwarder.corrupt = (body) => ({ ...body, messages: 'not-an-array' });
   const answer = await send({ messaging_product: 'whatsapp', recipient_type: 'individual', to: CUSTOMER, type: 'text', text: { body: 'x' } });
   expect(answer.status).toBe(500);
   expect(JSON.stringify(answer.body)).toContain('#VIOLATIONS');
@@ -151,7 +123,7 @@ describe('where the spec is stricter than the live API (documented, not the stan
     const problems = JSON.stringify(refused.body);
     expect(problems).toContain("must have required property 'recipient_type'");
     expect(problems).toContain("must have required property 'policy'");
-    const direct = await fetch(`${standIn.url}/v23.0/${standIn.phoneNumberId}/messages`, {
+    const direct = await fetch(`${bed.standIn.url}/v23.0/${bed.standIn.phoneNumberId}/messages`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
       body: JSON.stringify(live),
@@ -175,8 +147,8 @@ describe('where the spec is stricter than the live API (documented, not the stan
     expect(metaExample.status).toBe(422);
     expect(metaExample.text).toContain("messages.0 must have required property 'recipient_type'");
 
-    const { messageId: inboundId } = await standIn.simulateInbound({ from: '16505551234', body: 'Does it come in another color?', profileName: 'Sheena Nelson' });
-    const delivery = standIn.webhooks().find((w) => JSON.stringify(w.payload).includes(inboundId))!;
+    const { messageId: inboundId } = await bed.standIn.simulateInbound({ from: '16505551234', body: 'Does it come in another color?', profileName: 'Sheena Nelson' });
+    const delivery = bed.standIn.webhooks().find((w) => JSON.stringify(w.payload).includes(inboundId))!;
     expect(delivery.status).toBe(422); // refused for the same reason
     const ours = (delivery.payload as typeof example).entry[0]!.changes[0]!.value;
     const theirs = example.entry[0]!.changes[0]!.value;

@@ -3,22 +3,15 @@
 // signed inbound-message webhooks.
 import { randomUUID } from 'node:crypto';
 import twilio from 'twilio';
-import { Behaviour, normalizeRecipient, playOrder, type BehaviourRule, type CallbackPlan } from '../behaviour';
-import { ControlError, handleControlRequest, runControlCommand, type ControlCommand, type Controllable } from '../control';
-import {
-  json,
-  postBody,
-  sleep,
-  startHttpServer,
-  type HttpRequest,
-  type HttpResponse,
-  type WebhookDelivery,
-} from '../http';
+import { normalizeRecipient, playOrder, type BehaviourRule, type CallbackPlan } from '../behaviour';
+import { ControlError } from '../control';
+import { json, postBody, sleep, type HttpRequest, type HttpResponse, type WebhookDelivery } from '../http';
+import { HttpStandInCore, type HttpStandIn } from '../http-stand-in';
 import { twilioSid } from '../ids';
-import { silentLog, type StandInLog } from '../log';
+import type { StandInLog } from '../log';
 import { maskRecipient } from '../mask';
-import { RequestLog, type RequestLogEntry } from '../request-log';
-import { BackgroundTasks, pause } from '../tasks';
+import type { RequestLogEntry } from '../request-log';
+import { pause } from '../tasks';
 import { DELIVERY_ERROR_MESSAGES, TWILIO_ERRORS, permanentError, twilioError } from './errors';
 import {
   channelOf,
@@ -78,22 +71,15 @@ export interface InboundResult {
   error?: string;
 }
 
-export interface TwilioStandIn extends Controllable {
-  readonly url: string;
-  readonly port: number;
+export interface TwilioStandIn extends HttpStandIn {
   readonly accountSid: string;
   readonly authToken: string;
-  readonly behaviour: Behaviour;
   /** Every status callback POST made (with its answer). */
   callbacks(): WebhookDelivery[];
   messages(): TwilioMessage[];
   message(sid: string): TwilioMessage | undefined;
   ownedNumbers(): OwnedNumber[];
   simulateInbound(input: SimulateTwilioInbound): Promise<InboundResult>;
-  /** Resolves once every scheduled status callback has been posted. */
-  settled(): Promise<void>;
-  control(command: ControlCommand): Promise<unknown>;
-  close(): Promise<void>;
 }
 
 const API_PREFIX = '/2010-04-01/Accounts/';
@@ -101,11 +87,8 @@ const MESSAGE_LIMIT = 50_000;
 const WINDOW_MS = 24 * 60 * 60 * 1000;
 
 export async function startTwilioStandIn(options: TwilioStandInOptions): Promise<TwilioStandIn> {
-  const log = options.log ?? silentLog;
-  const behaviour = new Behaviour();
-  const requestLog = new RequestLog();
-  const callbackLog: WebhookDelivery[] = [];
-  const tasks = new BackgroundTasks();
+  const core = new HttpStandInCore('twilio', options.log);
+  const { log, behaviour, requestLog, tasks, deliveries: callbackLog } = core;
   const messages = new Map<string, TwilioMessage>();
   const lastInbound = new Map<string, number>();
   const settings = {
@@ -134,8 +117,6 @@ export async function startTwilioStandIn(options: TwilioStandInOptions): Promise
   }
 
   async function route(request: HttpRequest): Promise<HttpResponse | undefined> {
-    const control = await handleControlRequest(standIn, request);
-    if (control !== undefined) return control;
     if (!request.path.startsWith(API_PREFIX)) return TWILIO_ERRORS.notFound(request.path);
     if (!authenticated(request)) {
       requestLog.record({ method: request.method, path: request.path, status: 401, code: 20003 });
@@ -541,23 +522,17 @@ export async function startTwilioStandIn(options: TwilioStandInOptions): Promise
     return { messageSid: sid, url, params, ...result };
   }
 
-  const standIn: TwilioStandIn = {
-    url: '',
-    port: 0,
+  return core.listen<TwilioStandIn>(route, options, {
     accountSid: options.accountSid,
     authToken: options.authToken,
-    behaviour,
-    requests: () => requestLog.list(),
-    clearRequests: () => requestLog.clear(),
     callbacks: () => [...callbackLog],
     messages: () => [...messages.values()],
     message: (sid) => messages.get(sid),
     ownedNumbers: () => numbers.list(),
     simulateInbound,
-    settled: () => tasks.settled(),
     describe: () => ({
       channel: 'twilio',
-      url: standIn.url,
+      url: core.url,
       accountSid: options.accountSid,
       settings,
       ownedNumbers: numbers.list().map((n) => n.phoneNumber),
@@ -583,20 +558,7 @@ export async function startTwilioStandIn(options: TwilioStandInOptions): Promise
       if (command.action === 'messages') return { messages: [...messages.values()].map(renderMessage) };
       return undefined;
     },
-    control: (command) => runControlCommand(standIn, command),
-    close: async () => {
-      await tasks.close();
-      await server.close();
-    },
-  };
-
-  const server = await startHttpServer(route, {
-    host: options.host,
-    port: options.port,
-    onError: (error) => log.warn({ error: String(error) }, 'twilio stand-in request failed'),
   });
-  Object.assign(standIn, { url: server.url, port: server.port });
-  return standIn;
 }
 
 function formToObject(params: URLSearchParams): Record<string, string | string[]> {

@@ -1,22 +1,13 @@
 // WhatsApp Cloud API stand-in: the send endpoint of the Graph API, then the signed webhooks Meta
 // posts (message statuses, inbound messages, template status updates).
-import { Behaviour, playOrder, type BehaviourRule } from '../behaviour';
-import { ControlError, handleControlRequest, runControlCommand, type ControlCommand, type Controllable } from '../control';
-import {
-  json,
-  parseJson,
-  postBody,
-  sleep,
-  startHttpServer,
-  type HttpRequest,
-  type HttpResponse,
-  type WebhookDelivery,
-} from '../http';
+import { playOrder, type BehaviourRule } from '../behaviour';
+import { ControlError } from '../control';
+import { json, parseJson, postBody, sleep, type HttpRequest, type HttpResponse, type WebhookDelivery } from '../http';
+import { HttpStandInCore, type HttpStandIn } from '../http-stand-in';
 import { numericId, wamid } from '../ids';
-import { silentLog, type StandInLog } from '../log';
+import type { StandInLog } from '../log';
 import { maskRecipient } from '../mask';
-import { RequestLog, type RequestLogEntry } from '../request-log';
-import { BackgroundTasks, pause } from '../tasks';
+import { pause } from '../tasks';
 import { WHATSAPP_ERRORS, statusError } from './errors';
 import { validateSend, type TemplateDefinition, type TemplateStatus, type ValidatedSend } from './validation';
 import { envelope, signPayload, signPayloadSha1, type WebhookMetadata } from './webhooks';
@@ -95,15 +86,12 @@ export interface WebhookResult {
   attempts: number;
 }
 
-export interface WhatsAppStandIn extends Controllable {
-  readonly url: string;
-  readonly port: number;
+export interface WhatsAppStandIn extends HttpStandIn {
   readonly phoneNumberId: string;
   readonly displayPhoneNumber: string;
   readonly wabaId: string;
   readonly token: string;
   readonly appSecret: string;
-  readonly behaviour: Behaviour;
   /** Every webhook POST attempt (with the app's answer). */
   webhooks(): WebhookDelivery[];
   messages(): SentWhatsAppMessage[];
@@ -112,9 +100,6 @@ export interface WhatsAppStandIn extends Controllable {
   templates(): TemplateDefinition[];
   simulateInbound(input: SimulateWhatsAppInbound): Promise<{ messageId: string; webhook: WebhookResult }>;
   simulateTemplateStatus(input: SimulateTemplateStatus): Promise<WebhookResult>;
-  settled(): Promise<void>;
-  control(command: ControlCommand): Promise<unknown>;
-  close(): Promise<void>;
 }
 
 const WINDOW_MS = 24 * 60 * 60 * 1000;
@@ -124,11 +109,8 @@ const SEND_PATH = /^\/(v\d+\.\d+)\/([^/]+)\/messages\/?$/;
 type StatusStep = { status: 'sent' | 'delivered' | 'read' | 'failed'; errorCode?: number };
 
 export async function startWhatsAppStandIn(options: WhatsAppStandInOptions): Promise<WhatsAppStandIn> {
-  const log = options.log ?? silentLog;
-  const behaviour = new Behaviour();
-  const requestLog = new RequestLog();
-  const webhookLog: WebhookDelivery[] = [];
-  const tasks = new BackgroundTasks();
+  const core = new HttpStandInCore('whatsapp', options.log);
+  const { log, behaviour, requestLog, tasks, deliveries: webhookLog } = core;
   const sent = new Map<string, SentWhatsAppMessage>();
   const lastInbound = new Map<string, number>();
   const templates = new Map<string, TemplateDefinition>();
@@ -161,8 +143,6 @@ export async function startWhatsAppStandIn(options: WhatsAppStandInOptions): Pro
   }
 
   async function route(request: HttpRequest): Promise<HttpResponse | undefined> {
-    const control = await handleControlRequest(standIn, request);
-    if (control !== undefined) return control;
     const match = SEND_PATH.exec(request.path);
     const token = tokenOf(request);
     if (token === undefined) {
@@ -387,17 +367,12 @@ export async function startWhatsAppStandIn(options: WhatsAppStandInOptions): Pro
     return deliver(envelope(wabaId, 'message_template_status_update', value, Math.floor(Date.now() / 1000)), tasks.signal);
   }
 
-  const standIn: WhatsAppStandIn = {
-    url: '',
-    port: 0,
+  return core.listen<WhatsAppStandIn>(route, options, {
     phoneNumberId,
     displayPhoneNumber,
     wabaId,
     token: options.token,
     appSecret: options.appSecret,
-    behaviour,
-    requests: (): RequestLogEntry[] => requestLog.list(),
-    clearRequests: () => requestLog.clear(),
     webhooks: () => [...webhookLog],
     messages: () => [...sent.values()],
     message: (id) => sent.get(id),
@@ -405,10 +380,9 @@ export async function startWhatsAppStandIn(options: WhatsAppStandInOptions): Pro
     templates: () => [...templates.values()],
     simulateInbound,
     simulateTemplateStatus,
-    settled: () => tasks.settled(),
     describe: () => ({
       channel: 'whatsapp',
-      url: standIn.url,
+      url: core.url,
       phoneNumberId,
       displayPhoneNumber,
       wabaId,
@@ -440,18 +414,5 @@ export async function startWhatsAppStandIn(options: WhatsAppStandInOptions): Pro
       if (command.action === 'messages') return { messages: [...sent.values()] };
       return undefined;
     },
-    control: (command) => runControlCommand(standIn, command),
-    close: async () => {
-      await tasks.close();
-      await server.close();
-    },
-  };
-
-  const server = await startHttpServer(route, {
-    host: options.host,
-    port: options.port,
-    onError: (error) => log.warn({ error: String(error) }, 'whatsapp stand-in request failed'),
   });
-  Object.assign(standIn, { url: server.url, port: server.port });
-  return standIn;
 }
