@@ -18,6 +18,7 @@ export interface OutboxRow {
  */
 export const PLAIN_INDEX_SCANS = 'enable_bitmapscan=off';
 
+const EVENT_TYPE = /^[a-z][a-z0-9_.]*$/u;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/iu;
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/u;
 
@@ -37,53 +38,46 @@ export function outboxTable(schema: string): string {
  */
 export class OutboxStore {
   private readonly table: string;
-  /** The claim's statement (parameters: known types, limit), to inspect its plan. */
-  readonly claimStatement: string;
 
   constructor(readonly schema: string) {
     this.table = outboxTable(schema);
-    this.claimStatement = `SELECT id, type, payload, organization_id, trace_id, created_at
-         FROM ${this.table}
-        WHERE published_at IS NULL AND type = ANY($1::text[])
-        ORDER BY published_at, created_at, id
-        LIMIT $2
-        FOR UPDATE SKIP LOCKED`;
-  }
-
-  /** Cheap check outside a transaction: is there anything to publish? */
-  async hasPending(db: pg.Pool | pg.PoolClient, types: string[]): Promise<boolean> {
-    const result = await db.query<{ pending: boolean }>(
-      `SELECT EXISTS (SELECT 1 FROM ${this.table} WHERE published_at IS NULL AND type = ANY($1::text[])) AS pending`,
-      [types],
-    );
-    return result.rows[0]?.pending === true;
   }
 
   /**
-   * Opens the claiming transaction (under PLAIN_INDEX_SCANS) and takes the schema's lock: one
-   * relay per schema at a time (a transaction-scoped advisory lock), so two relay instances never
-   * publish one schema's rows out of order. False when another instance holds it (the transaction
-   * stays open: roll it back). One round trip (the schema name is checked, so it can be a literal).
+   * The claim: the oldest unpublished rows of `types`, locked, but only while this transaction
+   * holds the schema's advisory lock (one relay per schema at a time, so two relay instances never
+   * publish one schema's rows out of order); without it, nothing is read or locked. The types
+   * (the catalog's) and the schema name are checked, so they can be literals: the claim then goes
+   * in the same round trip as BEGIN.
    */
-  async beginAndLock(client: pg.PoolClient): Promise<boolean> {
-    const results = (await client.query(
-      `BEGIN; SET LOCAL ${PLAIN_INDEX_SCANS};
-       SELECT pg_try_advisory_xact_lock(hashtext('switchboard.outbox-relay'), hashtext('${this.schema}')) AS locked`,
-    )) as unknown as pg.QueryResult<{ locked?: boolean }>[];
-    return results[results.length - 1]?.rows[0]?.locked === true;
+  claimStatement(types: readonly string[], limit: number): string {
+    if (!types.every((type) => EVENT_TYPE.test(type))) throw new Error('event types must be lower-case dotted names');
+    if (!Number.isSafeInteger(limit) || limit < 1) throw new Error('the claim limit must be a positive integer');
+    return `WITH lock AS MATERIALIZED (
+              SELECT pg_try_advisory_xact_lock(hashtext('switchboard.outbox-relay'), hashtext('${this.schema}')) AS held)
+            SELECT id, type, payload, organization_id, trace_id, created_at
+              FROM ${this.table}
+             WHERE (SELECT held FROM lock) AND published_at IS NULL AND type = ANY('{${types.join(',')}}'::text[])
+             ORDER BY published_at, created_at, id
+             LIMIT ${limit}
+             FOR UPDATE SKIP LOCKED`;
   }
 
-  /** Locks and returns the oldest unpublished rows of known types (inside the caller's transaction). */
-  async claim(client: pg.PoolClient, types: string[], limit: number): Promise<OutboxRow[]> {
-    const result = await client.query<{
+  /**
+   * Opens the claiming transaction (under PLAIN_INDEX_SCANS) and claims, in one round trip.
+   * Returns no rows when nothing waits or another relay holds the schema: either way the
+   * transaction stays open (roll it back).
+   */
+  async beginAndClaim(client: pg.PoolClient, types: readonly string[], limit: number): Promise<OutboxRow[]> {
+    const results = (await client.query(`BEGIN; SET LOCAL ${PLAIN_INDEX_SCANS}; ${this.claimStatement(types, limit)}`)) as unknown as pg.QueryResult<{
       id: string;
       type: string;
       payload: unknown;
       organization_id: string | null;
       trace_id: string | null;
       created_at: Date;
-    }>(this.claimStatement, [types, limit]);
-    return result.rows.map((row) => ({
+    }>[];
+    return (results[results.length - 1]?.rows ?? []).map((row) => ({
       id: row.id,
       type: row.type,
       payload: row.payload,

@@ -211,27 +211,22 @@ export async function startOutboxRelay(options: OutboxRelayOptions): Promise<Out
   };
 
   /**
-   * One transaction: claim, publish, mark (three round trips). Returns the number of rows it took
-   * care of. `check` first asks whether anything waits (one cheap query instead of opening a
-   * transaction for nothing); skipped right after a full batch, when more is likely.
+   * One transaction: claim (with BEGIN), publish, mark (with COMMIT): two round trips to
+   * PostgreSQL. Returns the number of rows it took care of.
    */
-  async function relayOnce(store: OutboxStore, check: boolean): Promise<number> {
-    if (check && !(await store.hasPending(pool, knownTypes))) return 0;
-    const connected = await getProducer();
+  async function relayOnce(store: OutboxStore): Promise<number> {
     const client = await pool.connect();
     guard(client);
     try {
-      if (!(await store.beginAndLock(client))) {
-        await client.query('ROLLBACK');
-        return 0;
-      }
-      const rows = await store.claim(client, knownTypes, batchSize);
+      const rows = await store.beginAndClaim(client, knownTypes, batchSize);
       if (rows.length === 0) {
         await client.query('ROLLBACK');
         return 0;
       }
       const { messages, parked } = encodeRows(store.schema, rows);
       try {
+        // Kafka is only reached when there is something to publish.
+        const connected = await getProducer();
         await withTimeout(sendEvents(connected, messages), sendTimeoutMs, 'publishing to Kafka');
       } catch (error) {
         dropProducer();
@@ -260,12 +255,11 @@ export async function startOutboxRelay(options: OutboxRelayOptions): Promise<Out
     let idleMs = pollIntervalMs;
     let failures = 0;
     let failingSince = 0;
-    let handled = 0;
     while (!stopping) {
+      let handled: number;
       try {
-        handled = await relayOnce(store, handled < batchSize);
+        handled = await relayOnce(store);
       } catch (error) {
-        handled = 0;
         failures += 1;
         stats.failures += 1;
         if (failures === 1) {

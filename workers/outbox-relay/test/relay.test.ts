@@ -321,22 +321,47 @@ describe('outbox relay', () => {
       const blocksRead: number[] = [];
       for (let round = 0; round < 2; round++) {
         const { rows } = await client.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
-          `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${store.claimStatement}`,
-          [['membership.role_changed'], 100],
+          `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${store.claimStatement(['membership.role_changed'], 100)}`,
         );
         const nodes = flatten(rows[0]!['QUERY PLAN'][0].Plan);
-        expect(nodes.map((node) => node['Node Type'])).toEqual(['Limit', 'LockRows', 'Index Scan']);
-        expect(nodes[2]!['Index Name']).toBe('outbox_published_at_created_at_id_idx');
-        expect(nodes[2]!['Actual Rows']).toBe(3);
-        blocksRead.push(nodes[2]!['Shared Hit Blocks'] + nodes[2]!['Shared Read Blocks']);
+        const types = nodes.map((node) => node['Node Type']);
+        expect(types[0]).toBe('Limit');
+        expect(types).toContain('LockRows');
+        expect(types).not.toContain('Sort');
+        expect(types.filter((type) => type.startsWith('Bitmap'))).toEqual([]);
+        const scan = nodes.find((node) => node['Node Type'] === 'Index Scan')!;
+        expect(scan['Index Name']).toBe('outbox_published_at_created_at_id_idx');
+        expect(scan['Actual Rows']).toBe(3);
+        blocksRead.push(scan['Shared Hit Blocks'] + scan['Shared Read Blocks']);
       }
       // The first claim marked the published rows' entries dead: the next one does not visit their rows.
       expect(blocksRead[1]).toBeLessThan(blocksRead[0]! / 2);
-      const claimed = await store.claim(client, ['membership.role_changed'], 100);
+      await client.query('ROLLBACK');
+      const claimed = await store.beginAndClaim(client, ['membership.role_changed'], 100);
       expect(claimed.map((row) => row.id)).toEqual(waiting);
     } finally {
       await client.query('ROLLBACK');
       client.release();
+    }
+  });
+
+  it('claims nothing, and locks nothing, while another relay holds the schema', async () => {
+    const waiting = await insertOutbox(db.prisma, roleChanges(2));
+    const store = new OutboxStore('user');
+    const [holder, other] = [await pool.connect(), await pool.connect()];
+    try {
+      expect((await store.beginAndClaim(holder, ['membership.role_changed'], 100)).map((row) => row.id)).toEqual(waiting);
+      await holder.query('ROLLBACK');
+      // The holder keeps the schema's lock (and no rows) while the other one tries.
+      await holder.query(`BEGIN; SELECT pg_advisory_xact_lock(hashtext('switchboard.outbox-relay'), hashtext('user'))`);
+      expect(await store.beginAndClaim(other, ['membership.role_changed'], 100)).toEqual([]);
+      const free = await pool.query(`SELECT id FROM "user"."outbox" WHERE published_at IS NULL FOR UPDATE SKIP LOCKED`);
+      expect(free.rows.map((row: { id: string }) => row.id).sort()).toEqual([...waiting].sort());
+    } finally {
+      await other.query('ROLLBACK');
+      await holder.query('ROLLBACK');
+      holder.release();
+      other.release();
     }
   });
 
