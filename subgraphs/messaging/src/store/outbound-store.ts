@@ -2,7 +2,7 @@ import type { Message, SqlExecutor } from '@switchboard/db';
 import { randomUUID } from 'node:crypto';
 import { translatePgUniqueViolation } from './errors';
 import type { NewMessage } from './message-store';
-import { OUTBOX_NOTIFY_CHANNEL, type OutboxEvent } from './outbox';
+import { OUTBOX_NOTIFY_CHANNEL, outboxCte, outboxParams, type OutboxEvent } from './outbox';
 
 /*
  * sendMessage's write in plain SQL: QUEUED messages, their first status entries and their
@@ -37,14 +37,7 @@ const QUEUE = `
       FROM unnest($21::uuid[], $22::uuid[], $23::text[], $24::timestamptz[], $25::text[], $26::text[], $27::uuid[])
         AS h(id, message_id, status, at, source, provider_code, event_id)
      WHERE h.message_id IN (SELECT id FROM message)
-  ), outbox AS (
-    INSERT INTO "messaging"."outbox" (id, type, payload, organization_id, trace_id)
-    SELECT o.id, o.type, o.payload::jsonb, o.organization_id, o.trace_id
-      FROM unnest($28::uuid[], $29::text[], $30::text[], $31::uuid[], $32::text[], $33::uuid[])
-        AS o(id, type, payload, organization_id, trace_id, message_id)
-     WHERE o.message_id IN (SELECT id FROM message)
-    RETURNING 1
-  )
+  ), ${outboxCte(28, 'message')}
   SELECT pg_notify('${OUTBOX_NOTIFY_CHANNEL}', 'messaging') FROM (SELECT 1 FROM outbox LIMIT 1) AS written`;
 
 /** A message to queue with the events announcing it. */
@@ -78,8 +71,7 @@ export class OutboundStore {
           column((m) => m.idempotencyKey), column((m) => m.createdAt),
           entries.map(() => randomUUID()), column((m) => m.id), column((m) => m.firstStatus.status), column((m) => m.firstStatus.at),
           column((m) => m.firstStatus.source), column((m) => m.firstStatus.providerCode), column((m) => m.firstStatus.eventId),
-          events.map((e) => e.event.id), events.map((e) => e.event.type), events.map((e) => JSON.stringify(e.event.payload)),
-          events.map((e) => e.event.organizationId), events.map((e) => e.event.traceId), events.map((e) => e.messageId),
+          ...outboxParams(events),
         ],
       });
     } catch (error) {

@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { SqlExecutor } from '@switchboard/db';
 import type { Channel, Direction, MessageStatus, StatusSource } from '../domain/types';
 import { translatePgUniqueViolation } from './errors';
-import type { OutboxEvent } from './outbox';
-import { OUTBOX_NOTIFY_CHANNEL } from './outbox';
+import { OUTBOX_NOTIFY_CHANNEL, outboxCte, outboxParams, type OutboxEvent } from './outbox';
 
 /*
  * The status hot path in plain SQL: every provider callback and worker report of every message
@@ -137,14 +136,7 @@ const WRITE = `
       FROM unnest($9::uuid[], $10::uuid[], $11::int[], $12::text[], $13::timestamptz[], $14::text[], $15::text[], $16::uuid[])
         AS h(id, message_id, sequence, status, at, source, provider_code, event_id)
      WHERE h.message_id IN (SELECT id FROM updated)
-  ), outbox AS (
-    INSERT INTO "messaging"."outbox" (id, type, payload, organization_id, trace_id)
-    SELECT o.id, o.type, o.payload::jsonb, o.organization_id, o.trace_id
-      FROM unnest($17::uuid[], $18::text[], $19::text[], $20::uuid[], $21::text[], $22::uuid[])
-        AS o(id, type, payload, organization_id, trace_id, message_id)
-     WHERE o.message_id IN (SELECT id FROM updated)
-    RETURNING 1
-  )
+  ), ${outboxCte(17, 'updated')}
   SELECT (SELECT coalesce(array_agg(id), '{}') FROM updated) AS written,
          (SELECT pg_notify('${OUTBOX_NOTIFY_CHANNEL}', 'messaging') WHERE EXISTS (SELECT 1 FROM outbox)) IS NOT NULL AS notified`;
 
@@ -202,8 +194,6 @@ export class StatusStore {
       errorCode: [] as (string | null)[], errorReason: [] as (string | null)[], attempts: [] as number[], added: [] as number[] };
     const h = { id: [] as string[], messageId: [] as string[], sequence: [] as number[], status: [] as string[], at: [] as Date[],
       source: [] as string[], providerCode: [] as (string | null)[], eventId: [] as (string | null)[] };
-    const o = { id: [] as string[], type: [] as string[], payload: [] as string[], organizationId: [] as (string | null)[],
-      traceId: [] as (string | null)[], messageId: [] as string[] };
     for (const write of writes) {
       w.id.push(write.messageId);
       w.revision.push(write.revision);
@@ -223,15 +213,8 @@ export class StatusStore {
         h.providerCode.push(entry.providerCode);
         h.eventId.push(entry.eventId);
       });
-      for (const event of write.events) {
-        o.id.push(event.id);
-        o.type.push(event.type);
-        o.payload.push(JSON.stringify(event.payload));
-        o.organizationId.push(event.organizationId);
-        o.traceId.push(event.traceId);
-        o.messageId.push(write.messageId);
-      }
     }
+    const events = writes.flatMap((write) => write.events.map((event) => ({ event, messageId: write.messageId })));
     try {
       // Unnamed, so planned for each batch with its ids at hand (`m.id = ANY($1)` leads the plan to
       // the primary key): a named statement's cached generic plan, made while the table was small
@@ -240,7 +223,7 @@ export class StatusStore {
         text: WRITE,
         values: [w.id, w.revision, w.status, w.providerId, w.errorCode, w.errorReason, w.attempts, w.added,
           h.id, h.messageId, h.sequence, h.status, h.at, h.source, h.providerCode, h.eventId,
-          o.id, o.type, o.payload, o.organizationId, o.traceId, o.messageId],
+          ...outboxParams(events)],
       });
       return new Set(result.rows[0]?.written ?? []);
     } catch (error) {
