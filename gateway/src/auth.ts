@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { AccessTokenError, verifyAccessToken, type AccessTokenClaims } from '@switchboard/auth';
+import { AccessTokenError, verifyAccessToken, type AccessTokenClaims, type AuthenticatedCaller } from '@switchboard/auth';
 import { revocationKeys } from '@switchboard/subgraph-kit';
 
 /** Why a presented access token was refused. A missing token is not a failure: the caller is anonymous. */
@@ -24,6 +24,23 @@ export interface Authenticator {
   authenticate(authorization: string | undefined): Promise<AccessTokenClaims | null>;
   /** Re-checks revocation for a token verified earlier (long-lived subscriptions). */
   assertStillValid(claims: AccessTokenClaims): Promise<void>;
+}
+
+/**
+ * The caller signed for subgraphs once a token is verified: one mapping for HTTP requests and
+ * WebSocket connections, so a subgraph sees the same identity whichever way the client came.
+ */
+export function callerOfClaims(claims: AccessTokenClaims, clientIp: string, requestId: string): AuthenticatedCaller {
+  return {
+    kind: 'user',
+    userId: claims.userId,
+    organizationId: claims.organizationId,
+    role: claims.role,
+    sessionId: claims.sessionId,
+    tokenId: claims.tokenId,
+    clientIp,
+    requestId,
+  };
 }
 
 /**

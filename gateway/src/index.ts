@@ -1,7 +1,7 @@
 export { startGateway, DEFAULT_LIMITS, type GatewayOptions, type GatewayLimits, type RunningGateway } from './server';
 export { composeSupergraph, readSubgraphSchemaFile, CompositionError, SUBGRAPH_NAMES, type SubgraphName, type SubgraphSchema } from './compose';
 export { defaultSubgraphUrls, parseSubgraphUrls } from './subgraph-urls';
-export { createAuthenticator, AuthenticationError, type Authenticator } from './auth';
+export { createAuthenticator, callerOfClaims, AuthenticationError, type Authenticator } from './auth';
 export { type ReadinessCheck } from './readiness';
 export { RoutingEventSource, UnavailableEventSource, type EventSource, type SubscriptionScope } from './subscriptions/event-source';
 export { KafkaEventSource, type KafkaEventSourceOptions, type KafkaEventSourceStats } from './subscriptions/kafka-event-source';

@@ -9,7 +9,7 @@ import type { Redis } from 'ioredis';
 import type { Kafka } from 'kafkajs';
 import { CALLER_HEADER, signCaller, type AuthenticatedCaller, type Caller } from '@switchboard/auth';
 import type { Logger } from '@switchboard/config';
-import { AuthenticationError, createAuthenticator } from './auth';
+import { AuthenticationError, callerOfClaims, createAuthenticator } from './auth';
 import type { GatewayContext } from './context';
 import { CallerSigningDataSource } from './data-source';
 import { formatGatewayError } from './errors';
@@ -212,16 +212,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     try {
       const claims = await authenticator.authenticate(req.headers.authorization);
       if (!claims) return { kind: 'anonymous', clientIp, requestId };
-      return {
-        kind: 'user',
-        userId: claims.userId,
-        organizationId: claims.organizationId,
-        role: claims.role,
-        sessionId: claims.sessionId,
-        tokenId: claims.tokenId,
-        clientIp,
-        requestId,
-      };
+      return callerOfClaims(claims, clientIp, requestId);
     } catch (error) {
       if (error instanceof AuthenticationError) {
         throw new HttpError(401, 'UNAUTHENTICATED', error.message, {

@@ -15,7 +15,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { z } from 'zod';
-import type { Role } from '@switchboard/auth';
+import type { AuthenticatedCaller } from '@switchboard/auth';
 import { createLogger, env, loadConfig } from '@switchboard/config';
 import type { PrismaClient } from '@switchboard/db';
 import { CONTACT_UPLOAD_PATH, contactSubgraph } from '@switchboard/subgraph-contact';
@@ -29,16 +29,8 @@ const config = loadConfig(
   }),
 );
 
-/** A caller the gateway would sign for this user (`x-switchboard-caller`). */
-export interface BenchCaller {
-  kind: 'user';
-  userId: string;
-  organizationId: string;
-  role: Role;
-  sessionId: string;
-  tokenId: string;
-  clientIp: string;
-}
+/** A caller the gateway would sign for this user (`x-switchboard-caller`); each request adds its own id. */
+export type BenchCaller = Omit<AuthenticatedCaller, 'requestId'>;
 
 export type SystemMessage =
   | {

@@ -10,8 +10,9 @@
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
-import { CALLER_HEADER, signCaller, verifyAccessToken, type Caller } from '@switchboard/auth';
+import { CALLER_HEADER, signCaller, verifyAccessToken } from '@switchboard/auth';
 import { loadConfig } from '@switchboard/config';
+import { callerOfClaims } from '@switchboard/gateway';
 import { registerUser, startTestSystem } from '@switchboard/testkit';
 
 const config = loadConfig(
@@ -119,16 +120,7 @@ async function main(): Promise<void> {
       if (joined.errors) throw new Error(`addTeamMember failed: ${JSON.stringify(joined.errors)}`);
     }
     const claims = verifyAccessToken(owner.accessToken, system.secrets.jwtSecret);
-    const caller: Caller = {
-      kind: 'user',
-      userId: claims.userId,
-      organizationId: claims.organizationId,
-      role: claims.role,
-      sessionId: claims.sessionId,
-      tokenId: claims.tokenId,
-      clientIp: '127.0.0.1',
-      requestId: 'bench',
-    };
+    const caller = callerOfClaims(claims, '127.0.0.1', 'bench');
 
     const query = '{ me { id organization { name } teams { name } } }';
     const viaGateway = async () => {

@@ -17,7 +17,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { AccessTokenClaims, AuthenticatedCaller } from '@switchboard/auth';
 import type { Logger } from '@switchboard/config';
-import { AuthenticationError, type Authenticator } from '../auth';
+import { AuthenticationError, callerOfClaims, type Authenticator } from '../auth';
 import { CLOSE_FORBIDDEN, CLOSE_UNAUTHORIZED, type RunAsCaller, type SubscriberContext } from './bridge';
 
 interface ConnectionState {
@@ -81,16 +81,7 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): { 
         try {
           const claims = await authenticator.authenticate(authorization);
           if (!claims) throw new AuthenticationError('MALFORMED', 'Missing access token');
-          const caller: AuthenticatedCaller = {
-            kind: 'user',
-            userId: claims.userId,
-            organizationId: claims.organizationId,
-            role: claims.role,
-            sessionId: claims.sessionId,
-            tokenId: claims.tokenId,
-            clientIp: options.clientIp(ctx.extra.request),
-            requestId: `ws-${randomUUID()}`,
-          };
+          const caller = callerOfClaims(claims, options.clientIp(ctx.extra.request), `ws-${randomUUID()}`);
           (ctx.extra as { state?: ConnectionState }).state = { caller, claims };
           return true;
         } catch (error) {

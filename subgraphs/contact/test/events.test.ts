@@ -10,7 +10,7 @@ import { searchTextOf, sortKeyOf } from '../src/domain/contact-fields';
 import { insertContact, updateContact } from '../src/store/contact-writes';
 import { isUniqueViolation } from '../src/store/sql';
 import { eventsOf, outboxEvents } from './outbox';
-import { CONTACT_FIELDS, startContactHarness, waitForImport, type ContactHarness, type Member } from './harness';
+import { CONTACT_FIELDS, startContactTeam, waitForImport, type ContactHarness, type Member } from './harness';
 
 /*
  * contact.changed through the outbox: every contact write (create, update, consent, delete, each
@@ -26,10 +26,7 @@ let agent: Member;
 let viewer: Member;
 
 beforeAll(async () => {
-  harness = await startContactHarness({ import: { batchSize: 100 } });
-  admin = harness.member('ADMIN');
-  agent = harness.member('AGENT', admin.organizationId);
-  viewer = harness.member('VIEWER', admin.organizationId);
+  ({ harness, admin, agent, viewer } = await startContactTeam({ import: { batchSize: 100 } }));
 });
 
 afterAll(() => harness?.close());

@@ -134,6 +134,20 @@ export async function startContactHarness(options: ContactSubgraphOptions = {}):
   };
 }
 
+/** One organization seen by three of its roles, so a test can compare what each may do. */
+export interface ContactTeam {
+  harness: ContactHarness;
+  admin: Member;
+  agent: Member;
+  viewer: Member;
+}
+
+export async function startContactTeam(options: ContactSubgraphOptions = {}): Promise<ContactTeam> {
+  const harness = await startContactHarness(options);
+  const admin = harness.member('ADMIN');
+  return { harness, admin, agent: harness.member('AGENT', admin.organizationId), viewer: harness.member('VIEWER', admin.organizationId) };
+}
+
 /** Waits for an import job to finish, polling through the API. */
 export async function waitForImport(member: Member, jobId: string, timeoutMs = 60_000): Promise<Json> {
   const deadline = Date.now() + timeoutMs;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { searchTextOf } from '../src/domain/contact-fields';
-import { startContactHarness, waitForImport, type ContactHarness, type Json, type Member } from './harness';
+import { startContactTeam, waitForImport, type ContactHarness, type Json, type Member } from './harness';
 
 let harness: ContactHarness;
 let admin: Member;
@@ -31,10 +31,7 @@ async function findByPhone(member: Member, phone: string): Promise<Json> {
 }
 
 beforeAll(async () => {
-  harness = await startContactHarness({ import: { batchSize: 100 } });
-  admin = harness.member('ADMIN');
-  agent = harness.member('AGENT', admin.organizationId);
-  viewer = harness.member('VIEWER', admin.organizationId);
+  ({ harness, admin, agent, viewer } = await startContactTeam({ import: { batchSize: 100 } }));
 });
 
 afterAll(() => harness?.close());

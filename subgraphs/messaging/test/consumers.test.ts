@@ -1,19 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { createEvent, encodeEvent, messageDeadLettered, messageStatusChanged, type PayloadOf, type SwitchboardEvent } from '@switchboard/events';
-import { connectProducer, createKafka, sendEvents, type Producer } from '@switchboard/kafka';
-import { startBroker, type BrokerHandle } from '@switchboard/kafka-broker';
-import { startMessagingConsumers, type MessagingConsumers } from '../src';
-import { CREATE_SENDER, MESSAGE, SEND, contactEvent, expectError, startMessagingSubgraph, templateEvent, type MessagingHarness } from './harness';
+import { sendEvents } from '@switchboard/kafka';
+import type { MessagingConsumers } from '../src';
+import { CREATE_SENDER, MESSAGE, SEND, contactEvent, expectError, startMessagingKafka, startMessagingSubgraph, templateEvent, type MessagingHarness, type MessagingKafka } from './harness';
 
 let h: MessagingHarness;
-let broker: BrokerHandle;
-let producer: Producer;
+let bus: MessagingKafka;
 let consumers: MessagingConsumers;
 let org: ReturnType<MessagingHarness['organization']>;
 let smsSender: string;
 
 async function publish(...events: SwitchboardEvent[]) {
-  await sendEvents(producer, events.map((event) => encodeEvent(event)));
+  await sendEvents(bus.producer, events.map((event) => encodeEvent(event)));
 }
 
 async function eventually<T>(read: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
@@ -44,19 +42,15 @@ const messageOf = async (id: string) => (await h.graphql(MESSAGE, { id }, org.vi
 
 beforeAll(async () => {
   h = await startMessagingSubgraph();
-  broker = await startBroker({ port: 0 });
-  const kafka = createKafka({ brokers: [broker.brokers], clientId: 'messaging-consumers-test', log: h.deps.log });
-  ({ producer } = await connectProducer(kafka));
-  consumers = await startMessagingConsumers({ deps: h.deps, kafka, ensureTopics: { partitions: 2 }, groupIdPrefix: `messaging-${randomUUID()}` });
+  bus = await startMessagingKafka(h, 'messaging-consumers-test');
+  consumers = await bus.startConsumers();
   org = h.organization();
   const sms = await h.graphql(CREATE_SENDER, { input: { name: 'SMS', kind: 'SMS_NUMBER', address: '+14155550100' } }, org.admin);
   smsSender = sms.data!.createSender.id;
 }, 60_000);
 
 afterAll(async () => {
-  await consumers?.stop();
-  await producer?.disconnect();
-  await broker?.close();
+  await bus?.close();
   await h?.close();
 });
 

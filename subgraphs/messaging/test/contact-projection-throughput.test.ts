@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { encodeEvent, type SwitchboardEvent } from '@switchboard/events';
-import { connectProducer, createKafka, ensureTopics, sendEvents, type Kafka, type Producer } from '@switchboard/kafka';
-import { startBroker, type BrokerHandle } from '@switchboard/kafka-broker';
-import { startMessagingConsumers, type MessagingConsumers } from '../src';
-import { contactEvent, startMessagingSubgraph, type MessagingHarness } from './harness';
+import { ensureTopics, sendEvents } from '@switchboard/kafka';
+import { contactEvent, startMessagingKafka, startMessagingSubgraph, type MessagingHarness, type MessagingKafka } from './harness';
 
 /*
  * A contact import as messaging sees it: one `contact.changed` per row, published by the contact
@@ -14,26 +12,19 @@ import { contactEvent, startMessagingSubgraph, type MessagingHarness } from './h
 const EVENTS = Number(process.env.CONTACT_IMPORT_EVENTS ?? 3_000);
 
 let h: MessagingHarness;
-let broker: BrokerHandle;
-let kafka: Kafka;
-let producer: Producer;
-let consumers: MessagingConsumers | undefined;
+let bus: MessagingKafka;
 
 beforeAll(async () => {
   h = await startMessagingSubgraph();
-  broker = await startBroker({ port: 0 });
-  kafka = createKafka({ brokers: [broker.brokers], clientId: 'messaging-import-test', log: h.deps.log });
-  const admin = kafka.admin();
+  bus = await startMessagingKafka(h, 'messaging-import-test');
+  const admin = bus.kafka.admin();
   await admin.connect();
   await ensureTopics(admin, ['contact.changed'], 2);
   await admin.disconnect();
-  ({ producer } = await connectProducer(kafka));
 }, 60_000);
 
 afterAll(async () => {
-  await consumers?.stop();
-  await producer?.disconnect();
-  await broker?.close();
+  await bus?.close();
   await h?.close();
 });
 
@@ -58,11 +49,11 @@ it(
     // The whole import is on the topic before the consumers start: the figure is the consumer's.
     const producing = Date.now();
     for (let i = 0; i < events.length; i += 1_000) {
-      await sendEvents(producer, events.slice(i, i + 1_000).map((event) => encodeEvent(event)));
+      await sendEvents(bus.producer, events.slice(i, i + 1_000).map((event) => encodeEvent(event)));
     }
     const produceMs = Date.now() - producing;
     const started = Date.now();
-    consumers = await startMessagingConsumers({ deps: h.deps, kafka, ensureTopics: { partitions: 2 }, groupIdPrefix: `messaging-${randomUUID()}` });
+    await bus.startConsumers();
     const deadline = started + Math.max(60_000, EVENTS * 15);
     for (;;) {
       const [count, last] = await Promise.all([

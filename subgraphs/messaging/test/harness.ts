@@ -7,9 +7,11 @@ import { CALLER_HEADER, signCaller, type Caller, type Role } from '@switchboard/
 import { createLogger, env, loadConfig } from '@switchboard/config';
 import type { PrismaClient } from '@switchboard/db';
 import { contactChanged, createEvent, eventCatalog, templateChanged, type EventOfType, type PayloadOf } from '@switchboard/events';
+import { connectProducer, createKafka, type Kafka, type Producer } from '@switchboard/kafka';
+import { startBroker, type BrokerHandle } from '@switchboard/kafka-broker';
 import { startSubgraphServer, type SubgraphDeps } from '@switchboard/subgraph-kit';
 import { createTestDatabase } from '@switchboard/testkit';
-import { messagingSubgraph, type MessagingSubgraphOptions } from '../src';
+import { messagingSubgraph, startMessagingConsumers, type MessagingConsumers, type MessagingSubgraphOptions } from '../src';
 import { createMessagingRuntime, type MessagingRuntime } from '../src/services';
 
 export interface GraphQLResult<T = Record<string, any>> {
@@ -109,6 +111,41 @@ export async function startMessagingSubgraph(
       await server.close();
       redis.disconnect();
       await database.drop();
+    },
+  };
+}
+
+/**
+ * An embedded broker beside the harness, with a client and a connected producer. The consumers
+ * start when the test says (a throughput figure fills the topic first); close stops them before
+ * the producer and the broker. The harness is closed by its owner.
+ */
+export interface MessagingKafka {
+  broker: BrokerHandle;
+  kafka: Kafka;
+  producer: Producer;
+  /** Messaging's consumers on this broker, under group ids of their own. */
+  startConsumers(): Promise<MessagingConsumers>;
+  close(): Promise<void>;
+}
+
+export async function startMessagingKafka(h: MessagingHarness, clientId: string): Promise<MessagingKafka> {
+  const broker = await startBroker({ port: 0 });
+  const kafka = createKafka({ brokers: [broker.brokers], clientId, log: h.deps.log });
+  const { producer } = await connectProducer(kafka);
+  let consumers: MessagingConsumers | undefined;
+  return {
+    broker,
+    kafka,
+    producer,
+    async startConsumers() {
+      consumers = await startMessagingConsumers({ deps: h.deps, kafka, ensureTopics: { partitions: 2 }, groupIdPrefix: `messaging-${randomUUID()}` });
+      return consumers;
+    },
+    async close() {
+      await consumers?.stop();
+      await producer.disconnect();
+      await broker.close();
     },
   };
 }

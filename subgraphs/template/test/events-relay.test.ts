@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- GraphQL responses are untyped JSON. */
 import { EVENT_HEADERS, decodeEvent, type SwitchboardEvent } from '@switchboard/events';
 import type { Kafka } from '@switchboard/kafka';
 import type { BrokerHandle } from '@switchboard/kafka-broker';
@@ -36,12 +35,6 @@ afterAll(async () => {
   await h?.close();
 });
 
-async function ok(query: string, variables: Record<string, unknown>, as: Member): Promise<any> {
-  const result = await h.graphql(query, variables, as);
-  if (result.errors) throw new Error(JSON.stringify(result.errors));
-  return Object.values(result.data!)[0];
-}
-
 function received(templateId: string) {
   return observer.messages
     .filter((m) => m.key?.toString() === templateId)
@@ -50,11 +43,11 @@ function received(templateId: string) {
 
 it('publishes every template.changed to its topic, keyed by the template, in the order written — and marks the rows', async () => {
   const input = whatsappInput({ name: 'relayed_template' });
-  const created = await ok(CREATE, { input }, agent);
+  const created = await h.ok(CREATE, { input }, agent);
   const id: string = created.id;
-  await ok(SUBMIT, { id }, agent);
-  await ok(SET_STATUS, { id, status: 'APPROVED' }, admin);
-  await ok(UPDATE, { id, input: { whatsapp: { ...input.whatsapp, footer: 'Second wording' } } }, agent);
+  await h.ok(SUBMIT, { id }, agent);
+  await h.ok(SET_STATUS, { id, status: 'APPROVED' }, admin);
+  await h.ok(UPDATE, { id, input: { whatsapp: { ...input.whatsapp, footer: 'Second wording' } } }, agent);
 
   const events = await waitFor(() => {
     const got = received(id);
@@ -103,7 +96,7 @@ it('publishes every template.changed to its topic, keyed by the template, in the
 });
 
 it('an SMS template is published with its current version to send', async () => {
-  const created = await ok(CREATE, { input: smsInput({ name: 'Relayed SMS' }) }, agent);
+  const created = await h.ok(CREATE, { input: smsInput({ name: 'Relayed SMS' }) }, agent);
   const [only] = await waitFor(() => {
     const got = received(created.id);
     return got.length >= 1 ? got : null;

@@ -31,6 +31,8 @@ export interface TemplateSubgraphHarness {
   member(role: Role, organizationId?: string): Member;
   /** Calls the subgraph as the gateway would, with a signed caller context. */
   graphql<T = Record<string, any>>(query: string, variables: Record<string, unknown>, as: Member | Caller): Promise<GraphQLResult<T>>;
+  /** `graphql` for an operation expected to succeed: its one root field, or a throw with the errors. */
+  ok(query: string, variables: Record<string, unknown>, as: Member | Caller): Promise<any>;
   close(): Promise<void>;
 }
 
@@ -46,7 +48,7 @@ export async function startTemplateSubgraph(options: TemplateSubgraphOptions = {
   const definition = templateSubgraph({ prisma: database.prisma, redis, log, settings }, options);
   const server = await startSubgraphServer({ definition, port: 0, internalSecret: INTERNAL_SECRET, log });
 
-  return {
+  const harness: TemplateSubgraphHarness = {
     url: server.url,
     databaseUrl: database.url,
     prisma: database.prisma,
@@ -69,6 +71,11 @@ export async function startTemplateSubgraph(options: TemplateSubgraphOptions = {
       const body = (await response.json()) as GraphQLResult<never>;
       return { ...body, status: response.status };
     },
+    async ok(query, variables, as) {
+      const result = await harness.graphql(query, variables, as);
+      if (result.errors) throw new Error(JSON.stringify(result.errors));
+      return Object.values(result.data!)[0];
+    },
     async close() {
       await server.close();
       // KEYS patterns are not prefixed by ioredis: match our prefix explicitly, delete through the client.
@@ -79,4 +86,5 @@ export async function startTemplateSubgraph(options: TemplateSubgraphOptions = {
       await database.drop();
     },
   };
+  return harness;
 }

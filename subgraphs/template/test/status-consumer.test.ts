@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- GraphQL responses are untyped JSON. */
 import { randomUUID } from 'node:crypto';
 import { templateChanged } from '@switchboard/events';
 import type { Kafka, Producer } from '@switchboard/kafka';
@@ -39,19 +38,13 @@ afterAll(async () => {
   await h?.close();
 });
 
-async function ok(query: string, variables: Record<string, unknown>, as: Member): Promise<any> {
-  const result = await h.graphql(query, variables, as);
-  if (result.errors) throw new Error(JSON.stringify(result.errors));
-  return Object.values(result.data!)[0];
-}
-
 /** A WhatsApp template of the agent's organization, submitted (PENDING) unless told otherwise. */
 async function whatsappTemplate(options: { submit?: boolean; as?: Member } = {}): Promise<{ id: string; name: string }> {
   sequence += 1;
   const name = `provider_status_${sequence}`;
   const as = options.as ?? agent;
-  const { id } = await ok(CREATE, { input: whatsappInput({ name }) }, as);
-  if (options.submit !== false) await ok(SUBMIT, { id }, as);
+  const { id } = await h.ok(CREATE, { input: whatsappInput({ name }) }, as);
+  if (options.submit !== false) await h.ok(SUBMIT, { id }, as);
   return { id, name };
 }
 
@@ -74,18 +67,18 @@ async function changedEvents(templateId: string) {
 it('APPROVED from WhatsApp approves the pending version: sendable, recorded as the provider, template.changed with the approved content', async () => {
   const template = await whatsappTemplate();
   // Cached while PENDING: the consumer's write must drop it.
-  expect(await ok(GET, { id: template.id }, agent)).toMatchObject({ status: 'PENDING', sendable: false });
+  expect(await h.ok(GET, { id: template.id }, agent)).toMatchObject({ status: 'PENDING', sendable: false });
 
   const report = statusReport(agent.organizationId, { name: template.name, status: 'APPROVED', event: 'APPROVED', providerTemplateId: '594425479261596' }, { traceId: 'webhook-1' });
   await publish(producer, report);
   expect(await outcomeOf(report.id)).toBe('APPLIED');
 
-  expect(await ok(GET, { id: template.id }, agent)).toMatchObject({
+  expect(await h.ok(GET, { id: template.id }, agent)).toMatchObject({
     status: 'APPROVED',
     sendable: true,
     activeVersion: { version: 1, status: 'APPROVED' },
   });
-  const history = (await ok(VERSIONS, { id: template.id }, agent)).versions[0].statusHistory;
+  const history = (await h.ok(VERSIONS, { id: template.id }, agent)).versions[0].statusHistory;
   expect(history[history.length - 1]).toMatchObject({ from: 'PENDING', to: 'APPROVED', changedByUserId: null });
   expect(await h.prisma.template.findUniqueOrThrow({ where: { id: template.id } })).toMatchObject({
     providerTemplateId: '594425479261596',
@@ -111,12 +104,12 @@ it('REJECTED keeps the provider reason (or gets one when WhatsApp gives none)', 
   expect(await outcomeOf(first.id)).toBe('APPLIED');
   expect(await outcomeOf(second.id)).toBe('APPLIED');
 
-  expect(await ok(GET, { id: withReason.id }, agent)).toMatchObject({
+  expect(await h.ok(GET, { id: withReason.id }, agent)).toMatchObject({
     status: 'REJECTED',
     sendable: false,
     latestVersion: { status: 'REJECTED', statusReason: 'INVALID_FORMAT' },
   });
-  expect((await ok(GET, { id: withoutReason.id }, agent)).latestVersion.statusReason).toBe(DEFAULT_REJECTION_REASON);
+  expect((await h.ok(GET, { id: withoutReason.id }, agent)).latestVersion.statusReason).toBe(DEFAULT_REJECTION_REASON);
   const [event] = (await changedEvents(withReason.id)).slice(-1);
   expect(event!.payload.template).toMatchObject({ status: 'REJECTED', activeVersion: null });
 });
@@ -171,7 +164,7 @@ it('a redelivered event changes nothing, even when its transition became legal a
   await publish(producer, marker);
   expect(await outcomeOf(marker.id)).toBe('IGNORED');
 
-  expect(await ok(GET, { id: template.id }, agent)).toMatchObject({ status: 'PAUSED', sendable: false, latestVersion: { statusReason: 'Low quality' } });
+  expect(await h.ok(GET, { id: template.id }, agent)).toMatchObject({ status: 'PAUSED', sendable: false, latestVersion: { statusReason: 'Low quality' } });
   expect(await h.prisma.templateStatusChange.count({ where: { version: { templateId: template.id }, toStatus: 'APPROVED' } })).toBe(1);
   expect(await changedEvents(template.id)).toHaveLength(outboxBefore);
   expect(await h.prisma.templateConsumedEvent.count({ where: { eventId: approved.id } })).toBe(1);
@@ -194,8 +187,8 @@ it('reports about no template of the organization, or no status, are skipped; an
   const other = h.member('AGENT');
   const mine = await whatsappTemplate();
   // The same name in another organization.
-  const { id: theirs } = await ok(CREATE, { input: whatsappInput({ name: mine.name }) }, other);
-  await ok(SUBMIT, { id: theirs }, other);
+  const { id: theirs } = await h.ok(CREATE, { input: whatsappInput({ name: mine.name }) }, other);
+  await h.ok(SUBMIT, { id: theirs }, other);
 
   const unknown = statusReport(agent.organizationId, { name: 'no_such_template', status: 'APPROVED', event: 'APPROVED' });
   const wrongLanguage = statusReport(agent.organizationId, { name: mine.name, language: 'pt_BR', status: 'APPROVED', event: 'APPROVED' });
