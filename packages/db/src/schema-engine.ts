@@ -103,6 +103,21 @@ function createPool(connectionString: string): pg.Pool {
 }
 
 /**
+ * Makes `adapter.executeScript` (how the engine applies a migration) send the whole script as one
+ * query. adapter-pg splits it on every `;` and runs the pieces one by one, which breaks `;` inside
+ * strings, comments and `$$` bodies, and leaves the statements before a failure applied. Prisma's
+ * native engine sends one simple query, which PostgreSQL runs in one implicit transaction (unless
+ * the script manages transactions itself); pg uses the simple protocol for a query without
+ * parameters, and `executeRaw` maps its errors as adapter-pg does for every other query.
+ */
+function withWholeScripts<T extends SqlDriverAdapter>(adapter: T): T {
+  adapter.executeScript = async (script: string) => {
+    await adapter.executeRaw({ sql: script, args: [], argTypes: [] });
+  };
+  return adapter;
+}
+
+/**
  * The driver adapter factory handed to the schema engine. It owns every pool it creates (the
  * engine's `free()` does not end them) and replaces adapter-pg's shadow database handling, which
  * connects the shadow pool to the main database when given a connection string and drops the
@@ -119,7 +134,7 @@ class MigrationAdapterFactory implements SqlMigrationAwareDriverAdapterFactory {
   async connect(): Promise<SqlDriverAdapter> {
     const pool = createPool(this.databaseUrl);
     this.pools.add(pool);
-    return new PrismaPg(pool).connect();
+    return withWholeScripts(await new PrismaPg(pool).connect());
   }
 
   async connectToShadowDb(): Promise<SqlDriverAdapter> {
@@ -128,7 +143,7 @@ class MigrationAdapterFactory implements SqlMigrationAwareDriverAdapterFactory {
     this.shadowDatabases.add(database);
     const pool = createPool(withDatabase(this.databaseUrl, database));
     this.pools.add(pool);
-    const adapter = await new PrismaPg(pool).connect();
+    const adapter = withWholeScripts(await new PrismaPg(pool).connect());
     const dispose = adapter.dispose.bind(adapter);
     adapter.dispose = async () => {
       await dispose();

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { dropDatabase, findPrismaDir, withDatabase, withMaintenanceClient } from '@switchboard/db';
+import { Client } from 'pg';
 
 export const serverUrl = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/switchboard';
 
@@ -59,3 +60,14 @@ export const WIDGET_MODEL_WITH_COLOR = WIDGET_MODEL.replace(
   '  name      String\n',
   '  name      String\n  color     String   @default("blue")\n',
 );
+
+/** Rows of one statement, on a connection of its own. */
+export async function query<T extends Record<string, unknown>>(url: string, sql: string): Promise<T[]> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<T>(sql)).rows;
+  } finally {
+    await client.end();
+  }
+}

@@ -1,12 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { createMigration, DatabaseError, migrate } from '@switchboard/db';
-import { Client } from 'pg';
-
+import { createMigration, DatabaseError, listMigrationNames, migrate, resolvePaths } from '@switchboard/db';
 import {
   createWorkspace,
   databaseExists,
+  query,
   dropAll,
   serverUrl,
   uniqueDatabase,
@@ -14,16 +13,6 @@ import {
   WIDGET_MODEL_WITH_COLOR,
   type Workspace,
 } from './helpers';
-
-async function query<T extends Record<string, unknown>>(url: string, sql: string): Promise<T[]> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(sql)).rows;
-  } finally {
-    await client.end();
-  }
-}
 
 describe('migrate', () => {
   let ws: Workspace;
@@ -65,6 +54,19 @@ describe('migrate', () => {
     const second = await createMigration(serverUrl, 'widget_color', ws);
     expect(await migrate(db.url, ws)).toEqual({ createdDatabase: false, appliedMigrations: [second.name] });
     expect(await query(db.url, 'SELECT name, color FROM campaign.widget')).toEqual([{ name: 'kept', color: 'blue' }]);
+  });
+
+  it("applies the repository's migrations from scratch", async () => {
+    const names = listMigrationNames(resolvePaths().migrationsDir);
+    expect(names.length).toBeGreaterThan(0);
+    const db = uniqueDatabase('repo');
+    databases.push(db.name);
+    expect(await migrate(db.url)).toEqual({ createdDatabase: true, appliedMigrations: names });
+    const recorded = await query<{ migration_name: string }>(
+      db.url,
+      'SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL ORDER BY migration_name',
+    );
+    expect(recorded.map((r) => r.migration_name)).toEqual(names);
   });
 
   it('lets concurrent runs on one database apply each migration once', async () => {
