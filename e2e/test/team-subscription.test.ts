@@ -1,11 +1,13 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { registerUser, startTestSystem, type SeededUser, type GraphQLResponse, type TestSystem } from '@switchboard/testkit';
+import { inviteAndJoin, registerUser, startTestSystem, type SeededUser, type GraphQLResponse, type TestSystem } from '@switchboard/testkit';
+import { addTeamMemberOnceJoined } from './support/team';
 
 /**
  * `teamChanged` through the gateway's subscription bridge, fed by the team subgraph's
  * `events:team.changed` Redis messages: every committed change arrives, in order, with the team
- * resolved as the subscriber sees it; other organizations hear nothing.
+ * resolved as the subscriber sees it; other organizations hear nothing. A member removed from the
+ * organization (user subgraph → Kafka → team consumer) leaves their teams with a change each.
  */
 
 type System = TestSystem;
@@ -111,6 +113,26 @@ describe('teamChanged subscription through the gateway', () => {
 
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(theirs.received).toEqual([]);
+  });
+
+  it('a member removed from the organization leaves each of their teams with a MEMBER_REMOVED change', async () => {
+    const gql = (query: string, variables?: Record<string, unknown>) => system.graphql(query, variables, { token: owner.accessToken });
+    const agent = await inviteAndJoin(system, owner, 'AGENT');
+    const day = ok(await gql(`mutation { createTeam(name: "Day") { id } }`)).createTeam;
+    const night = ok(await gql(`mutation { createTeam(name: "Night") { id } }`)).createTeam;
+    ok(await addTeamMemberOnceJoined(system, owner, { teamId: day.id, userId: agent.user.id }));
+    ok(await addTeamMemberOnceJoined(system, owner, { teamId: night.id, userId: agent.user.id }));
+    ok(await addTeamMemberOnceJoined(system, owner, { teamId: night.id, userId: owner.user.id }));
+    const sub = await subscribe(owner);
+
+    ok(await gql(`mutation ($userId: ID!) { removeMember(userId: $userId) }`, { userId: agent.user.id }));
+    const changes = await sub.waitFor(2, 15_000);
+    expect(sub.errors).toEqual([]);
+    expect(changes.map((change) => change.kind)).toEqual(['MEMBER_REMOVED', 'MEMBER_REMOVED']);
+    expect(changes.map((change) => change.teamId).sort()).toEqual([day.id, night.id].sort());
+    expect(changes.find((change) => change.teamId === night.id)?.team).toEqual({ name: 'Night', memberCount: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(sub.received).toHaveLength(2);
   });
 
   it('filters by teamId when asked', async () => {

@@ -1,9 +1,13 @@
 import { inviteAndJoin, registerUser, startTestSystem, type SeededUser, type GraphQLResponse, type TestSystem } from '@switchboard/testkit';
+import { waitFor } from './support/messaging';
+import { addTeamMemberOnceJoined, isNotAnOrganizationMember } from './support/team';
 
 /**
  * Teams through the gateway: the team subgraph's queries and mutations, `me { teams }` and
  * `members { user { … } }` resolved across the user and team subgraphs, and role checks with
- * real members (registered and invited through the API).
+ * real members (registered and invited through the API). Who may be added to a team is what the
+ * user subgraph's events told the team subgraph (outbox → relay → Kafka → team consumer): a member
+ * who just joined is waited for with a bounded poll.
  */
 
 type System = TestSystem;
@@ -96,7 +100,7 @@ describe('teams through the gateway', () => {
     const agent = await inviteAndJoin(system, owner, 'AGENT', { name: 'Agent Ana' });
     const gql = as(owner);
     const team = ok(await gql(CREATE, { name: 'Escalations' })).createTeam;
-    ok(await gql(ADD, { teamId: team.id, userId: agent.user.id }));
+    ok(await addTeamMemberOnceJoined(system, owner, { teamId: team.id, userId: agent.user.id }));
     ok(await gql(ADD, { teamId: team.id, userId: owner.user.id, role: 'LEAD' }));
     const read = ok(await gql(`query ($id: ID!) { team(id: $id) { name memberCount members { role addedAt user { id name email } } } }`, { id: team.id })).team;
     expect(read.memberCount).toBe(2);
@@ -110,22 +114,43 @@ describe('teams through the gateway', () => {
     expect(ok(await as(agent)(`{ me { teams { name } } }`)).me.teams).toEqual([]);
   });
 
-  it('shows a member id outside the organization as user: null (with its userId) without breaking the listing', async () => {
-    // The team subgraph cannot check organization membership (its README): the id is accepted.
+  it('refuses to add a user of another organization or an unknown id: NOT_FOUND on the User, the same for both', async () => {
     const stranger = await registerUser(system, { organizationName: 'Elsewhere' });
     const gql = as(owner);
-    const team = ok(await gql(CREATE, { name: 'Mixed bag' })).createTeam;
-    ok(await gql(ADD, { teamId: team.id, userId: owner.user.id, role: 'LEAD' }));
-    ok(await gql(ADD, { teamId: team.id, userId: stranger.user.id }));
-    const listed = ok(await gql(`{ teams { name members { userId user { id name } } } }`)).teams;
-    expect(listed.find((t: { name: string }) => t.name === 'Mixed bag').members).toEqual([
-      { userId: owner.user.id, user: { id: owner.user.id, name: owner.user.name } },
-      { userId: stranger.user.id, user: null },
-    ]);
-    // Nothing of it reaches the other organization.
-    expect(ok(await as(stranger)(`{ me { teams { name } } }`)).me.teams).toEqual([]);
-    ok(await gql(REMOVE, { teamId: team.id, userId: stranger.user.id }));
+    const team = ok(await gql(CREATE, { name: 'Members only' })).createTeam;
+    // The stranger's joining of their own organization reaches the team subgraph too: it changes nothing here.
+    await waitFor(async () => (await system.prisma.organizationMemberProjection.count({ where: { userId: stranger.user.id } })) > 0, 'the stranger’s joining');
+    const foreign = await gql(ADD, { teamId: team.id, userId: stranger.user.id });
+    const unknown = await gql(ADD, { teamId: team.id, userId: '00000000-0000-4000-8000-000000000000' });
+    for (const result of [foreign, unknown]) {
+      expect(code(result)).toBe('NOT_FOUND');
+      expect(isNotAnOrganizationMember(result)).toBe(true);
+    }
+    expect(foreign.errors?.[0]?.extensions).toEqual(unknown.errors?.[0]?.extensions);
+    expect(foreign.errors?.[0]?.message).toContain('is not a member of your organization');
+    expect(ok(await gql(`query ($id: ID!) { team(id: $id) { memberCount } }`, { id: team.id })).team.memberCount).toBe(0);
     ok(await gql(DELETE, { id: team.id }));
+  });
+
+  it('an invited member becomes addable once their joining arrives, and leaves its teams when removed from the organization', async () => {
+    const leaver = await inviteAndJoin(system, owner, 'AGENT', { name: 'Leaving Lee' });
+    const gql = as(owner);
+    const [first, second] = [ok(await gql(CREATE, { name: 'First shift' })).createTeam, ok(await gql(CREATE, { name: 'Second shift' })).createTeam];
+    ok(await addTeamMemberOnceJoined(system, owner, { teamId: first.id, userId: leaver.user.id, role: 'LEAD' }));
+    ok(await gql(ADD, { teamId: second.id, userId: leaver.user.id }));
+    ok(await gql(ADD, { teamId: second.id, userId: owner.user.id }));
+
+    ok(await gql(`mutation ($userId: ID!) { removeMember(userId: $userId) }`, { userId: leaver.user.id }));
+    const memberIds = async () =>
+      (ok(await gql(`{ teams { id members { userId } } }`)).teams as { id: string; members: { userId: string }[] }[])
+        .filter((team) => team.id === first.id || team.id === second.id)
+        .map((team) => team.members.map((member) => member.userId));
+    await waitFor(async () => JSON.stringify(await memberIds()) === JSON.stringify([[], [owner.user.id]]), 'the removed member to leave the teams');
+    // And cannot be added back while removed.
+    const again = await gql(ADD, { teamId: first.id, userId: leaver.user.id });
+    expect(isNotAnOrganizationMember(again)).toBe(true);
+    ok(await gql(DELETE, { id: first.id }));
+    ok(await gql(DELETE, { id: second.id }));
   });
 
   it('enforces roles: a VIEWER reads only, an AGENT manages members only as the team’s LEAD', async () => {
@@ -134,9 +159,9 @@ describe('teams through the gateway', () => {
     const lead = await inviteAndJoin(system, owner, 'AGENT');
     const admin = await inviteAndJoin(system, owner, 'ADMIN');
     const team = ok(await as(admin)(CREATE, { name: 'Roles' })).createTeam;
-    ok(await as(admin)(ADD, { teamId: team.id, userId: lead.user.id, role: 'LEAD' }));
-    ok(await as(admin)(ADD, { teamId: team.id, userId: agent.user.id }));
-    ok(await as(admin)(ADD, { teamId: team.id, userId: viewer.user.id, role: 'LEAD' }));
+    ok(await addTeamMemberOnceJoined(system, admin, { teamId: team.id, userId: lead.user.id, role: 'LEAD' }));
+    ok(await addTeamMemberOnceJoined(system, admin, { teamId: team.id, userId: agent.user.id }));
+    ok(await addTeamMemberOnceJoined(system, admin, { teamId: team.id, userId: viewer.user.id, role: 'LEAD' }));
 
     expect(ok(await as(viewer)(TEAMS)).teams.map((t: { id: string }) => t.id)).toContain(team.id);
     expect(code(await as(viewer)(CREATE, { name: 'Viewer team' }))).toBe('FORBIDDEN');
@@ -147,7 +172,7 @@ describe('teams through the gateway', () => {
     expect(code(await as(lead)(RENAME, { id: team.id, name: 'Renamed by lead' }))).toBe('FORBIDDEN');
     expect(code(await as(lead)(DELETE, { id: team.id }))).toBe('FORBIDDEN');
 
-    ok(await as(lead)(ADD, { teamId: team.id, userId: owner.user.id }));
+    ok(await addTeamMemberOnceJoined(system, lead, { teamId: team.id, userId: owner.user.id }));
     ok(await as(lead)(SET_ROLE, { teamId: team.id, userId: agent.user.id, role: 'LEAD' }));
     ok(await as(agent)(REMOVE, { teamId: team.id, userId: owner.user.id })); // now a lead too
     expect(ok(await as(owner)(`query ($id: ID!) { team(id: $id) { name memberCount } }`, { id: team.id })).team).toEqual({ name: 'Roles', memberCount: 3 });

@@ -21,7 +21,7 @@ import { campaignSubgraph } from '@switchboard/subgraph-campaign';
 import { contactSubgraph, startContactConsumers } from '@switchboard/subgraph-contact';
 import { inboxSubgraph } from '@switchboard/subgraph-inbox';
 import { messagingSubgraph, startMessagingConsumers, WEBHOOK_PATHS, type MessagingConsumers, type MessagingOptions } from '@switchboard/subgraph-messaging';
-import { teamSubgraph } from '@switchboard/subgraph-team';
+import { startTeamConsumers, teamSubgraph } from '@switchboard/subgraph-team';
 import { startTemplateConsumers, templateSubgraph } from '@switchboard/subgraph-template';
 import { userSubgraph } from '@switchboard/subgraph-user';
 import { startChannelWorkers, type ChannelWorkers, type ChannelWorkersConfig } from '@switchboard/worker-channel-delivery';
@@ -376,7 +376,8 @@ export async function startSystem(config: SystemConfig, options: { log?: Logger 
     }
 
     // Every subgraph's background consumers (role `consumers`): messaging's statuses and projections,
-    // contact's inbound-message contacts and consent keywords, template's provider review statuses.
+    // contact's inbound-message contacts and consent keywords, template's provider review statuses,
+    // team's projection of organization membership.
     let messagingConsumers: MessagingConsumers | undefined;
     if (runs('consumers') && kafka) {
       const concurrency = config.consumerConcurrency;
@@ -387,6 +388,8 @@ export async function startSystem(config: SystemConfig, options: { log?: Logger 
       started.push({ name: 'consumers:contact', stage: STAGE.consumers, stop: () => contact.stop() });
       const template = await startTemplateConsumers({ kafka: kafka.client, prisma, redis, log, concurrency });
       started.push({ name: 'consumers:template', stage: STAGE.consumers, stop: () => template.stop() });
+      const team = await startTeamConsumers({ kafka: kafka.client, prisma, redis, log, concurrency });
+      started.push({ name: 'consumers:team', stage: STAGE.consumers, stop: () => team.stop() });
     }
 
     let relay: OutboxRelay | undefined;

@@ -11,6 +11,7 @@ import { TeamStore } from './store/team-store';
 
 export const typeDefs = gql(readFileSync(join(__dirname, '..', 'schema.graphql'), 'utf8'));
 
+export { startTeamConsumers, type StartTeamConsumersOptions, type TeamConsumers } from './consumers';
 export { TEAM_CHANGED_CHANNEL, teamChangedChannel, type TeamChangedEvent, type TeamChangeKind } from './domain/team-events';
 
 /** The team subgraph: teams of an organization and their members (see README.md). */

@@ -2,9 +2,13 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { signCaller, type AuthenticatedCaller, type Caller, type Role } from '@switchboard/auth';
 import { createLogger } from '@switchboard/config';
+import { createEvent, invitationAccepted, membershipRemoved } from '@switchboard/events';
 import { startSubgraphServer, type RunningSubgraph } from '@switchboard/subgraph-kit';
 import { createTestDatabase } from '@switchboard/testkit';
 import { teamSubgraph, teamChangedChannel, type TeamChangedEvent } from '../src';
+import { MembershipService } from '../src/domain/membership-service';
+import { redisTeamEvents } from '../src/domain/team-events';
+import { MembershipStore } from '../src/store/membership-store';
 
 export interface GraphQLResult<TData = Record<string, unknown>> {
   status: number;
@@ -55,6 +59,10 @@ export async function startTeamSubgraph() {
   await subscriber.subscribe(teamChangedChannel(redis));
   subscriber.on('message', (_channel, message: string) => events.push(JSON.parse(message) as TeamChangedEvent));
 
+  // What the consumer applies the user subgraph's events with (src/consumers), for seeding members
+  // without a broker; test/organization-membership.test.ts runs the consumer itself over Kafka.
+  const memberships = new MembershipService(new MembershipStore(database.prisma), redisTeamEvents(redis, log), log);
+
   async function post(body: unknown, header: string | undefined): Promise<GraphQLResult> {
     const response = await fetch(server.url, {
       method: 'POST',
@@ -67,12 +75,42 @@ export async function startTeamSubgraph() {
   return {
     url: server.url,
     prisma: database.prisma,
+    redis,
+    log,
+    memberships,
     events,
     /** A client acting as `caller`. */
     as(caller: Caller): Client {
       return (query, variables) => post({ query, variables }, signCaller(caller, internalSecret)) as never;
     },
     post,
+    /**
+     * Makes `userId` (a new one by default) a member of the organization the way the user
+     * subgraph reports it — an `invitation.accepted` event, applied as the consumer applies it —
+     * and returns the user id.
+     */
+    async join(organizationId: string, userId: string = randomUUID()): Promise<string> {
+      await memberships.apply([
+        createEvent(invitationAccepted, { invitationId: randomUUID(), organizationId, userId, role: 'AGENT' }, { organizationId }),
+      ]);
+      return userId;
+    },
+    /** `count` new members of the organization (see `join`). */
+    async newMembers(organizationId: string, count: number): Promise<string[]> {
+      const userIds = Array.from({ length: count }, () => randomUUID());
+      await memberships.apply(
+        userIds.map((userId) =>
+          createEvent(invitationAccepted, { invitationId: randomUUID(), organizationId, userId, role: 'AGENT' }, { organizationId }),
+        ),
+      );
+      return userIds;
+    },
+    /** The user leaves the organization (a `membership.removed` event, applied as the consumer applies it). */
+    async leave(organizationId: string, userId: string): Promise<void> {
+      await memberships.apply([
+        createEvent(membershipRemoved, { organizationId, userId, role: 'AGENT', removedByUserId: randomUUID() }, { organizationId }),
+      ]);
+    },
     /**
      * The events about one team, once `count` have arrived (pub/sub is asynchronous), plus any
      * that arrive within `settleMs` after — so a test also sees events that should not exist.

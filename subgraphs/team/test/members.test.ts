@@ -25,7 +25,7 @@ describe('team members (team subgraph over PostgreSQL and Redis)', () => {
 
   it('adds members (MEMBER by default), lists leads first then by time added, and counts them', async () => {
     const team = await createTeam(admin, 'Support');
-    const [ana, ben, cy] = [randomUUID(), randomUUID(), randomUUID()];
+    const [ana, ben, cy] = await subgraph.newMembers(organizationId, 3);
     expect(dataOf(await admin(ADD_DEFAULT_ROLE, { teamId: team.id, userId: ana })).addTeamMember.members).toEqual([
       { role: 'MEMBER', userId: ana, user: { id: ana } },
     ]);
@@ -42,7 +42,7 @@ describe('team members (team subgraph over PostgreSQL and Redis)', () => {
 
   it('refuses to add a member twice (CONFLICT) and a malformed user id (BAD_USER_INPUT on userId)', async () => {
     const team = await createTeam(admin, 'Billing');
-    const userId = randomUUID();
+    const userId = await subgraph.join(organizationId);
     await addMember(admin, team.id, userId);
     const again = await admin(ADD, { teamId: team.id, userId, role: 'LEAD' });
     expect(errorCode(again)).toBe('CONFLICT');
@@ -52,7 +52,7 @@ describe('team members (team subgraph over PostgreSQL and Redis)', () => {
       expect(errorCode(result)).toBe('BAD_USER_INPUT');
       expect(result.errors?.[0]?.extensions?.field).toBe('userId');
     }
-    const concurrent = randomUUID();
+    const concurrent = await subgraph.join(organizationId);
     const results = await Promise.all([1, 2, 3, 4].map(() => admin(ADD, { teamId: team.id, userId: concurrent })));
     expect(results.filter((r) => !r.errors)).toHaveLength(1);
     for (const r of results.filter((r) => r.errors)) expect(errorCode(r)).toBe('CONFLICT');
@@ -60,7 +60,8 @@ describe('team members (team subgraph over PostgreSQL and Redis)', () => {
 
   it('changes a member’s role, and removes members', async () => {
     const team = await createTeam(admin, 'Sales');
-    const [ana, ben] = [randomUUID(), randomUUID()];
+    const ana = await subgraph.join(organizationId);
+    const ben = await subgraph.join(organizationId);
     await addMember(admin, team.id, ana);
     await addMember(admin, team.id, ben);
     expect(dataOf(await admin(SET_ROLE, { teamId: team.id, userId: ben, role: 'LEAD' })).setTeamMemberRole.members).toEqual([
@@ -91,7 +92,7 @@ describe('team members (team subgraph over PostgreSQL and Redis)', () => {
 
   it('publishes MEMBER_ADDED / MEMBER_ROLE_CHANGED / MEMBER_REMOVED after each change, nothing for no-ops and refusals', async () => {
     const team = await createTeam(admin, 'Eventful');
-    const userId = randomUUID();
+    const userId = await subgraph.join(organizationId);
     await addMember(admin, team.id, userId);
     expect(errorCode(await admin(ADD, { teamId: team.id, userId }))).toBe('CONFLICT');
     dataOf(await admin(SET_ROLE, { teamId: team.id, userId, role: 'LEAD' }));
@@ -103,7 +104,7 @@ describe('team members (team subgraph over PostgreSQL and Redis)', () => {
   });
 
   it('contributes User.teams through federation: the teams of the caller’s organization the user is in', async () => {
-    const userId = randomUUID();
+    const userId = await subgraph.join(organizationId);
     const zulu = await createTeam(admin, 'Zulu');
     const alpha = await createTeam(admin, 'alpha squad');
     await addMember(admin, zulu.id, userId);
@@ -125,7 +126,7 @@ describe('team members (team subgraph over PostgreSQL and Redis)', () => {
 
   it('resolves Team references of its own organization only', async () => {
     const team = await createTeam(admin, 'Referenced');
-    await addMember(admin, team.id, randomUUID());
+    await addMember(admin, team.id, await subgraph.join(organizationId));
     const representations = [{ __typename: 'Team', id: team.id }, { __typename: 'Team', id: randomUUID() }];
     expect(dataOf(await admin(TEAM_REFS, { representations }))._entities).toEqual([
       { id: team.id, name: 'Referenced', memberCount: 1 },

@@ -6,8 +6,11 @@ type Operation = 'team' | 'teams' | 'createTeam' | 'renameTeam' | 'deleteTeam' |
 
 const SNAPSHOT = `query ($id: ID!) { team(id: $id) { name members { role user { id } } } }`;
 
-/** Runs `operation` on `teamId` (whose member `existingUserId` is) as `client`. */
-function run(client: Client, operation: Operation, teamId: string, existingUserId: string) {
+/**
+ * Runs `operation` on `teamId` as `client`: `existingUserId` is a member of the team, `newcomerId`
+ * a member of the organization who is not in the team.
+ */
+function run(client: Client, operation: Operation, teamId: string, existingUserId: string, newcomerId: string) {
   switch (operation) {
     case 'team':
       return client(`query ($id: ID!) { team(id: $id) { id } }`, { id: teamId });
@@ -20,7 +23,7 @@ function run(client: Client, operation: Operation, teamId: string, existingUserI
     case 'deleteTeam':
       return client(`mutation ($id: ID!) { deleteTeam(id: $id) }`, { id: teamId });
     case 'addTeamMember':
-      return client(`mutation ($t: ID!, $u: ID!) { addTeamMember(teamId: $t, userId: $u) { id } }`, { t: teamId, u: randomUUID() });
+      return client(`mutation ($t: ID!, $u: ID!) { addTeamMember(teamId: $t, userId: $u) { id } }`, { t: teamId, u: newcomerId });
     case 'removeTeamMember':
       return client(`mutation ($t: ID!, $u: ID!) { removeTeamMember(teamId: $t, userId: $u) { id } }`, { t: teamId, u: existingUserId });
     case 'setTeamMemberRole':
@@ -65,13 +68,13 @@ describe('roles (team subgraph over PostgreSQL)', () => {
 
   it.each(CASES)('%s (team role: %s) %s → allowed: %s', async (role, roleInTeam, operation, allowed) => {
     const team = await createTeam(owner, `Team ${randomUUID()}`);
-    const existingUserId = randomUUID();
-    await addMember(owner, team.id, existingUserId);
-    const caller = member(organizationId, role);
+    const [existingUserId, newcomerId] = await subgraph.newMembers(organizationId, 2);
+    await addMember(owner, team.id, existingUserId!);
+    const caller = member(organizationId, role, await subgraph.join(organizationId));
     if (roleInTeam !== 'none') await addMember(owner, team.id, caller.userId, roleInTeam);
     const before = dataOf(await owner(SNAPSHOT, { id: team.id }));
 
-    const result = await run(subgraph.as(caller), operation, team.id, existingUserId);
+    const result = await run(subgraph.as(caller), operation, team.id, existingUserId!, newcomerId!);
 
     if (allowed) {
       dataOf(result);
@@ -84,26 +87,27 @@ describe('roles (team subgraph over PostgreSQL)', () => {
   it('a lead manages only the team they lead', async () => {
     const led = await createTeam(owner, 'Led by Lee');
     const other = await createTeam(owner, 'Not led by Lee');
-    const lee = member(organizationId, 'AGENT');
+    const lee = member(organizationId, 'AGENT', await subgraph.join(organizationId));
     await addMember(owner, led.id, lee.userId, 'LEAD');
     await addMember(owner, other.id, lee.userId, 'MEMBER');
     const asLee = subgraph.as(lee);
-    const newcomer = randomUUID();
-    dataOf(await run(asLee, 'addTeamMember', led.id, newcomer));
+    const newcomer = await subgraph.join(organizationId);
+    dataOf(await run(asLee, 'addTeamMember', led.id, lee.userId, newcomer));
     for (const operation of MEMBER_ADMIN) {
-      expect(errorCode(await run(asLee, operation, other.id, lee.userId))).toBe('FORBIDDEN');
+      expect(errorCode(await run(asLee, operation, other.id, lee.userId, newcomer))).toBe('FORBIDDEN');
     }
   });
 
   it('a lead may appoint another lead, and loses the right once demoted', async () => {
     const team = await createTeam(owner, 'Rotating lead');
-    const [first, second] = [member(organizationId, 'AGENT'), member(organizationId, 'AGENT')];
+    const [firstId, secondId, newcomerId] = await subgraph.newMembers(organizationId, 3);
+    const [first, second] = [member(organizationId, 'AGENT', firstId), member(organizationId, 'AGENT', secondId)];
     await addMember(owner, team.id, first.userId, 'LEAD');
     await addMember(subgraph.as(first), team.id, second.userId, 'MEMBER');
     const promote = `mutation ($t: ID!, $u: ID!, $r: TeamRole!) { setTeamMemberRole(teamId: $t, userId: $u, role: $r) { id } }`;
     dataOf(await subgraph.as(first)(promote, { t: team.id, u: second.userId, r: 'LEAD' }));
     dataOf(await subgraph.as(second)(promote, { t: team.id, u: first.userId, r: 'MEMBER' }));
-    expect(errorCode(await run(subgraph.as(first), 'addTeamMember', team.id, first.userId))).toBe('FORBIDDEN');
-    dataOf(await run(subgraph.as(second), 'addTeamMember', team.id, second.userId));
+    expect(errorCode(await run(subgraph.as(first), 'addTeamMember', team.id, first.userId, newcomerId!))).toBe('FORBIDDEN');
+    dataOf(await run(subgraph.as(second), 'addTeamMember', team.id, second.userId, newcomerId!));
   });
 });

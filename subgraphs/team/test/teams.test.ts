@@ -81,7 +81,7 @@ describe('teams (team subgraph over PostgreSQL and Redis)', () => {
 
   it('deletes a team with its memberships; its name is free again', async () => {
     const team = await createTeam(admin, 'Temporary');
-    dataOf(await admin(`mutation ($id: ID!, $u: ID!) { addTeamMember(teamId: $id, userId: $u) { id } }`, { id: team.id, u: randomUUID() }));
+    dataOf(await admin(`mutation ($id: ID!, $u: ID!) { addTeamMember(teamId: $id, userId: $u) { id } }`, { id: team.id, u: await subgraph.join(organizationId) }));
     expect(dataOf(await admin(DELETE, { id: team.id })).deleteTeam).toBe(team.id);
     expect(errorCode(await admin(TEAM, { id: team.id }))).toBe('NOT_FOUND');
     expect(await subgraph.prisma.teamMember.count({ where: { teamId: team.id } })).toBe(0);

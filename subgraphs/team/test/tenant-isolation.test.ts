@@ -9,13 +9,14 @@ describe('tenant isolation (team subgraph over PostgreSQL)', () => {
   let ownerB: Client;
   const [orgA, orgB] = [randomUUID(), randomUUID()];
   let teamB: { id: string; name: string };
-  const memberOfB = randomUUID();
+  let memberOfB: string;
 
   beforeAll(async () => {
     subgraph = await startTeamSubgraph();
     ownerA = subgraph.as(member(orgA, 'OWNER'));
     ownerB = subgraph.as(member(orgB, 'OWNER'));
     teamB = await createTeam(ownerB, 'B Secret Team');
+    memberOfB = await subgraph.join(orgB);
     await addMember(ownerB, teamB.id, memberOfB, 'LEAD');
     await createTeam(ownerA, 'A Team');
   });
@@ -60,15 +61,19 @@ describe('tenant isolation (team subgraph over PostgreSQL)', () => {
     expect((await createTeam(ownerA, 'b secret team')).name).toBe('b secret team');
   });
 
-  it('an id of another organization’s user added to a team stays inside the adding organization (documented limitation)', async () => {
-    // The team subgraph cannot check organization membership (README): the row is accepted, but
-    // it is visible only to organization A and never shows up for organization B.
+  it('a member of another organization cannot be added: NOT_FOUND exactly like an id nobody has', async () => {
     const teamA = await createTeam(ownerA, 'Mixed');
-    await addMember(ownerA, teamA.id, memberOfB);
+    const add = `mutation ($t: ID!, $u: ID!) { addTeamMember(teamId: $t, userId: $u) { id } }`;
+    const foreign = await ownerA(add, { t: teamA.id, u: memberOfB });
+    const unknown = await ownerA(add, { t: teamA.id, u: randomUUID() });
+    expect(errorCode(foreign)).toBe('NOT_FOUND');
+    expect(foreign.errors?.[0]?.extensions).toEqual(unknown.errors?.[0]?.extensions);
+    expect(foreign.errors?.[0]?.extensions).toMatchObject({ entity: 'User', field: 'userId' });
+    expect(foreign.errors?.[0]?.message.replace(memberOfB, '<id>')).toBe(unknown.errors?.[0]?.message.replace(/[0-9a-f-]{36}/, '<id>'));
     const userTeams = `query ($r: [_Any!]!) { _entities(representations: $r) { ... on User { teams { name } } } }`;
+    expect(dataOf(await ownerA(userTeams, { r: [{ __typename: 'User', id: memberOfB }] }))._entities).toEqual([{ teams: [] }]);
     expect(dataOf(await ownerB(userTeams, { r: [{ __typename: 'User', id: memberOfB }] }))._entities).toEqual([
       { teams: [{ name: 'B Secret Team' }] },
     ]);
-    expect(dataOf(await ownerA(userTeams, { r: [{ __typename: 'User', id: memberOfB }] }))._entities).toEqual([{ teams: [{ name: 'Mixed' }] }]);
   });
 });

@@ -10,6 +10,7 @@ import {
   type TeamStore,
 } from '../store/team-store';
 import { isTeamId, parseUserId } from './ids';
+import { mayJoinTeams } from './organization-members';
 import type { TeamChangeKind, TeamEvents } from './team-events';
 import { parseTeamName, teamNameKey } from './team-name';
 import { assertCanManageMembers, assertCanManageTeams, type TeamRole } from './team-policy';
@@ -86,6 +87,7 @@ export class TeamService {
     try {
       return await this.changeMembers(caller, teamId, 'MEMBER_ADDED', async (team) => {
         if (await team.roleOf(userId)) throw alreadyMember(team.team, userId);
+        if (!mayJoinTeams(await team.organizationMembership(userId), userId, caller.userId)) throw notAnOrganizationMember(userId);
         await team.addMember(userId, role);
         return true;
       });
@@ -166,6 +168,19 @@ function nameConflict(existingName: string, existingTeamId: string | undefined) 
 
 function alreadyMember(team: TeamRecord, userId: string) {
   return conflict(`User ${userId} is already a member of team "${team.name}"`, { field: 'userId' });
+}
+
+/**
+ * The user is not a member of the caller's organization as far as this subgraph knows — the same
+ * answer for an id nobody has and for a member of another organization. Someone who has just
+ * joined is known here a moment later (the user subgraph's events travel through Kafka).
+ */
+function notAnOrganizationMember(userId: string) {
+  return userError(
+    'NOT_FOUND',
+    `User ${userId} is not a member of your organization. If they have just accepted an invitation, try again in a few seconds.`,
+    { entity: 'User', field: 'userId' },
+  );
 }
 
 function notAMember(team: TeamRecord, userId: string) {

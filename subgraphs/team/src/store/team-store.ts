@@ -1,5 +1,7 @@
 import type { PrismaClient, Team, TeamMember } from '@switchboard/db';
+import type { OrganizationMembership } from '../domain/organization-members';
 import type { TeamRole } from '../domain/team-policy';
+import { lockMemberships, organizationMembership } from './membership-store';
 
 export type TeamRecord = Team;
 export type TeamMemberRecord = TeamMember;
@@ -34,6 +36,12 @@ type Transaction = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
 export interface LockedTeam {
   team: TeamRecord;
   roleOf(userId: string): Promise<TeamRole | null>;
+  /**
+   * What the organization-membership projection knows of the user, holding that user's
+   * membership lock until commit: a removal being applied meanwhile either finished first (and is
+   * seen here) or waits and then deletes what this transaction adds.
+   */
+  organizationMembership(userId: string): Promise<OrganizationMembership>;
   addMember(userId: string, role: TeamRole): Promise<void>;
   /** False when the user was not a member. */
   removeMember(userId: string): Promise<boolean>;
@@ -144,6 +152,11 @@ function lockedTeam(tx: Transaction, team: TeamRecord): LockedTeam {
     async roleOf(userId) {
       const member = await tx.teamMember.findUnique({ where: key(userId), select: { role: true } });
       return member?.role ?? null;
+    },
+    async organizationMembership(userId) {
+      const key = { organizationId: team.organizationId, userId };
+      await lockMemberships(tx, [key]);
+      return organizationMembership(tx, key);
     },
     async addMember(userId, role) {
       await tx.teamMember.create({ data: { teamId: team.id, userId, organizationId: team.organizationId, role } });
