@@ -8,7 +8,8 @@
  *   - `workers`:   the channel-delivery workers (`workers/channel-delivery/dist/main.js`), senders
  *                  read from messaging's table;
  *   - `stand-ins`: the provider stand-ins (`packages/provider-stand-ins/dist/cli.js`), Twilio's
- *                  status callbacks sent at once (no delay), signed, to the gateway's /webhooks.
+ *                  status callbacks sent at once (no delay), signed, to messaging's /webhooks
+ *                  (BENCH_WEBHOOKS=gateway: through the gateway's proxy instead).
  * This process registers a user, creates SMS senders, subscribes to `messageStatusChanged` over
  * graphql-ws, and sends `sendMessage` mutations over HTTP:
  *   1. a warm-up;
@@ -17,12 +18,14 @@
  *   3. BENCH_PACED_SECONDS (20) at each of BENCH_PACED_RATES (100 and 10) messages per second:
  *      latencies at a fixed rate (100/s is the target; 10/s is one this machine sustains).
  * Latencies: mutation → provider request (the stand-in's request log), mutation → subscriber
- * notified of DELIVERED, status change (its `occurredAt`) → subscriber notified. Peak RSS (VmHWM)
- * and CPU seconds of each process. A fresh database (dropped at the end) and Redis key prefix.
+ * notified of DELIVERED, status change (its `occurredAt`) → subscriber notified, and the stages of
+ * the first and the last from the outbox's timestamps. Peak RSS (VmHWM) and CPU seconds of each
+ * process. A fresh database (dropped at the end) and Redis key prefix. Run it through npm (`npm run
+ * bench:send`): the children use the same Node as this process, the project's Node 24 under npm.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, readdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, readFileSync, readdirSync, mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -56,8 +59,17 @@ const config = loadConfig(
     BENCH_WORKER_ENV: z.string().default(''),
     /** Keeps the benchmark's database (its URL is printed) to inspect plans and counters after the run. */
     BENCH_KEEP_DATABASE: env.boolean.default(false),
+    /**
+     * Where providers post webhooks: `messaging` (the messaging subgraph's own host, as a deployment
+     * that routes `/webhooks/*` straight to it) or `gateway` (through the gateway's proxy).
+     */
+    BENCH_WEBHOOKS: z.enum(['messaging', 'gateway']).default('messaging'),
     /** Writes a V8 CPU profile of each child process here (`--cpu-prof`), for finding bottlenecks. */
     BENCH_PROFILE_DIR: z.string().optional(),
+    /** Node flags for every child process (space-separated, e.g. `--trace-gc`). */
+    BENCH_NODE_FLAGS: z.string().default(''),
+    /** Also writes each child process's output to `<dir>/<name>.log` (with BENCH_NODE_FLAGS=--trace-gc, say). */
+    BENCH_LOG_DIR: z.string().optional(),
   }),
 );
 
@@ -87,14 +99,17 @@ function parseEnv(text: string): Record<string, string> {
 
 function start(name: string, script: string, args: string[], env: Record<string, string>): Proc {
   const profile = config.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${resolve(config.BENCH_PROFILE_DIR)}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
-  const child = spawn(process.execPath, [...profile, join(ROOT, script), ...args], {
+  const flags = config.BENCH_NODE_FLAGS.split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...flags, ...profile, join(ROOT, script), ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
   running.push({ name, child, output });
+  const logFile = config.BENCH_LOG_DIR ? createWriteStream(join(resolve(config.BENCH_LOG_DIR), `${name}.log`)) : undefined;
   const keep = (chunk: Buffer) => {
+    logFile?.write(chunk);
     output.push(chunk.toString());
     if (output.length > 200) output.shift();
   };
@@ -290,6 +305,63 @@ function percentile(values: number[], p: number): number {
 
 const ms = (value: number) => (Number.isFinite(value) ? `${value.toFixed(0)} ms` : 'n/a');
 
+/**
+ * The stages of "status change → subscriber", from the messaging outbox's own timestamps: the
+ * change is reported (the event's occurredAt) → its row is written (created_at: the statement's
+ * time) → the relay published it (published_at, stamped after Kafka acknowledged) → the
+ * subscriber has it (this process's clock; all on one machine).
+ */
+async function changeStages(database: TestDatabase, notificationsOf: (messageId: string) => Notification[], messageIds: string[]) {
+  const rows = await database.prisma.$queryRaw<{ message_id: string; status: string; created_at: Date; published_at: Date | null }[]>`
+    SELECT payload->>'messageId' AS message_id, payload->>'status' AS status, created_at, published_at
+      FROM messaging.outbox
+     WHERE type = 'message.status_changed' AND payload->>'messageId' = ANY(${messageIds}::text[])`;
+  const written: number[] = [];
+  const relayed: number[] = [];
+  const delivered: number[] = [];
+  for (const row of rows) {
+    const seen = notificationsOf(row.message_id).find((n) => n.status === row.status);
+    if (!seen || !row.published_at) continue;
+    written.push(row.created_at.getTime() - seen.occurredAt);
+    relayed.push(row.published_at.getTime() - row.created_at.getTime());
+    delivered.push(seen.at - row.published_at.getTime());
+  }
+  return [
+    { name: 'reported → written', values: written },
+    { name: 'written → published', values: relayed },
+    { name: 'published → subscriber', values: delivered },
+  ].map(({ name, values }) => ({ name, p50: percentile(values, 50), p99: percentile(values, 99) }));
+}
+
+/**
+ * The stages of "mutation → provider": the mutation starts → the message and its request event
+ * are written (the outbox row's created_at) → the relay published the request → the stand-in has
+ * the provider call.
+ */
+async function sendStages(database: TestDatabase, entries: Sent[], providers: Map<string, number>) {
+  const byId = new Map(entries.flatMap((entry) => (entry.id ? [[entry.id, entry] as const] : [])));
+  const rows = await database.prisma.$queryRaw<{ message_id: string; created_at: Date; published_at: Date | null }[]>`
+    SELECT payload->>'messageId' AS message_id, created_at, published_at
+      FROM messaging.outbox
+     WHERE type LIKE 'message.requested.%' AND payload->>'messageId' = ANY(${[...byId.keys()]}::text[])`;
+  const written: number[] = [];
+  const relayed: number[] = [];
+  const called: number[] = [];
+  for (const row of rows) {
+    const entry = byId.get(row.message_id);
+    const calledAt = entry && providers.get(entry.to);
+    if (!entry || calledAt === undefined || !row.published_at) continue;
+    written.push(row.created_at.getTime() - entry.mutationStart);
+    relayed.push(row.published_at.getTime() - row.created_at.getTime());
+    called.push(calledAt - row.published_at.getTime());
+  }
+  return [
+    { name: 'mutation → written', values: written },
+    { name: 'written → published', values: relayed },
+    { name: 'published → provider', values: called },
+  ].map(({ name, values }) => ({ name, p50: percentile(values, 50), p99: percentile(values, 99) }));
+}
+
 interface Notification {
   status: string;
   occurredAt: number;
@@ -373,6 +445,9 @@ interface PhaseResult {
   changeToSubscriberP50: number;
   changeToSubscriberP99: number;
   delivered: number;
+  /** Where the time goes, p50 / p99 per stage (see sendStages and changeStages). */
+  sendStages: { name: string; p50: number; p99: number }[];
+  stages: { name: string; p50: number; p99: number }[];
 }
 
 async function main(): Promise<void> {
@@ -380,6 +455,7 @@ async function main(): Promise<void> {
   let messagingPort = await freePort();
   while (messagingPort < 1030) messagingPort = await freePort();
   const gateway = `http://127.0.0.1:${port}`;
+  const webhooks = config.BENCH_WEBHOOKS === 'messaging' ? `http://127.0.0.1:${messagingPort}` : gateway;
   const database: TestDatabase = await createTestDatabase({ prefix: 'bench_send' });
   await database.prisma.$disconnect();
   const redisKeyPrefix = `sbbench:${randomBytes(4).toString('hex')}:`;
@@ -400,7 +476,7 @@ async function main(): Promise<void> {
       [
         '--twilio-port', String(twilioPort), '--whatsapp-port', String(whatsappPort), '--smtp-port', String(smtpPort),
         '--control-port', String(controlPort), '--callback-delay-ms', '0', '--log-level', 'warn',
-        '--twilio-inbound-url', `${gateway}/webhooks/twilio/inbound`, '--whatsapp-webhook-url', `${gateway}/webhooks/whatsapp`,
+        '--twilio-inbound-url', `${webhooks}/webhooks/twilio/inbound`, '--whatsapp-webhook-url', `${webhooks}/webhooks/whatsapp`,
       ],
       {},
     );
@@ -418,6 +494,7 @@ async function main(): Promise<void> {
       PORT: String(port),
       HOST: '127.0.0.1',
       PUBLIC_URL: gateway,
+      WEBHOOK_PUBLIC_URL: webhooks,
       DATABASE_URL: database.url,
       MIGRATE_ON_START: 'false',
       JWT_SECRET: randomBytes(32).toString('base64url'),
@@ -474,7 +551,7 @@ async function main(): Promise<void> {
       TWILIO_ACCOUNT_SID: twilio.accountSid,
       TWILIO_AUTH_TOKEN: twilio.authToken,
       TWILIO_API_URL: `http://127.0.0.1:${twilioPort}`,
-      TWILIO_STATUS_CALLBACK_URL: `${gateway}/webhooks/twilio/status`,
+      TWILIO_STATUS_CALLBACK_URL: `${webhooks}/webhooks/twilio/status`,
       CONSUMER_CONCURRENCY: '8',
       ...parseEnv(config.BENCH_WORKER_ENV),
     });
@@ -553,6 +630,8 @@ async function main(): Promise<void> {
         changeToSubscriberP50: percentile(changeToSubscriber, 50),
         changeToSubscriberP99: percentile(changeToSubscriber, 99),
         delivered: deliveredCount,
+        sendStages: await sendStages(database, ok, providers),
+        stages: await changeStages(database, (id) => notifications.get(id) ?? [], ok.map((entry) => entry.id!)),
       };
     };
 
@@ -666,6 +745,12 @@ async function main(): Promise<void> {
     );
   }
   print('');
+  for (const stagesOf of [(r: PhaseResult) => r.sendStages, (r: PhaseResult) => r.stages]) {
+    print(`| phase | ${results[0] ? stagesOf(results[0]).map((stage) => `${stage.name} p50 / p99`).join(' | ') : ''} |`);
+    print(`|---|${results[0] ? stagesOf(results[0]).map(() => '---|').join('') : ''}`);
+    for (const r of results) print(`| ${r.name} | ${stagesOf(r).map((stage) => `${ms(stage.p50)} / ${ms(stage.p99)}`).join(' | ')} |`);
+    print('');
+  }
   print('| process | peak RSS | CPU seconds (whole run) |');
   print('|---|---|---|');
   for (const [name, u] of Object.entries(usageAtEnd)) print(`| ${name} | ${u.peakRssMb.toFixed(0)} MB | ${u.cpuSeconds.toFixed(1)} |`);
