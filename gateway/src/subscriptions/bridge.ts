@@ -13,6 +13,7 @@ import {
   type GraphQLFormattedError,
   type GraphQLSchema,
 } from 'graphql';
+import type { z } from 'zod';
 import type { AccessTokenClaims, AuthenticatedCaller } from '@switchboard/auth';
 import type { Logger } from '@switchboard/config';
 import { AuthenticationError, type Authenticator } from '../auth';
@@ -70,6 +71,26 @@ function plainSchemaOf(schema: GraphQLSchema): GraphQLSchema {
     plainSchemas.set(schema, plain);
   }
   return plain;
+}
+
+/**
+ * Each event object is handed to every subscriber of its topic: its parse against a field's
+ * schema is kept with it, so a hundred subscribers cost one parse per event, not a hundred.
+ */
+const parsedEvents = new WeakMap<object, Map<z.ZodType, z.ZodSafeParseResult<unknown>>>();
+function parseOnce<E>(schema: z.ZodType<E>, value: unknown): z.ZodSafeParseResult<E> {
+  if (value === null || typeof value !== 'object') return schema.safeParse(value);
+  let bySchema = parsedEvents.get(value);
+  if (!bySchema) {
+    bySchema = new Map();
+    parsedEvents.set(value, bySchema);
+  }
+  let parsed = bySchema.get(schema);
+  if (!parsed) {
+    parsed = schema.safeParse(value);
+    bySchema.set(schema, parsed);
+  }
+  return parsed as z.ZodSafeParseResult<E>;
 }
 
 function markResolved(value: unknown, marks: WeakSet<object>): void {
@@ -200,7 +221,7 @@ export function createSubscriptionBridge(deps: {
             throw error;
           }
           if (item.done) break;
-          const parsed = spec.event.safeParse(item.value);
+          const parsed = parseOnce(spec.event, item.value);
           if (!parsed.success) {
             subscriptionLog.warn({ topic: spec.topic, issues: parsed.error.issues.length }, 'skipped a malformed event');
             continue;
