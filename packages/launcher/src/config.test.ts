@@ -30,7 +30,7 @@ describe('loadSystemConfig', () => {
       publicUrlConfigured: false,
       webhookPublicUrl: undefined,
       kafka: { brokers: undefined, dataDir: '.data/kafka', port: 9092, topicPartitions: 8 },
-      outbox: { schemas: ['user', 'team', 'contact', 'template', 'campaign', 'inbox', 'messaging'], batchSize: 200, pollIntervalMs: 100 },
+      outbox: { schemas: ['user', 'team', 'contact', 'template', 'campaign', 'inbox', 'messaging'], batchSize: 200, pollIntervalMs: 100, retentionHours: 24 },
       providers: { noneConfigured: true, twilio: undefined, whatsapp: undefined, smtpUrl: undefined },
       standIns: { callbackDelayMs: 300 },
     });
@@ -75,6 +75,13 @@ describe('loadSystemConfig', () => {
     const config = loadSystemConfig({ ...secrets, SERVICES: 'gateway', SUBGRAPH_URLS: 'user=http://user:4001/graphql' });
     expect(config.services).toEqual(['gateway']);
     expect(config.subgraphUrls).toEqual({ user: 'http://user:4001/graphql' });
+  });
+
+  it('reads the outbox retention: whole hours, 0 to keep published rows forever', () => {
+    expect(loadSystemConfig({ ...secrets, OUTBOX_RETENTION_HOURS: '168' }).outbox.retentionHours).toBe(168);
+    expect(loadSystemConfig({ ...secrets, OUTBOX_RETENTION_HOURS: '0' }).outbox.retentionHours).toBe(0);
+    expect(problemsOf({ ...secrets, OUTBOX_RETENTION_HOURS: '-1' })).toEqual(['OUTBOX_RETENTION_HOURS']);
+    expect(problemsOf({ ...secrets, OUTBOX_RETENTION_HOURS: 'a day' })).toEqual(['OUTBOX_RETENTION_HOURS']);
   });
 
   it('runs the pipeline roles on their own', () => {

@@ -103,6 +103,8 @@ export const configSchema = z
       }),
     OUTBOX_BATCH_SIZE: positiveInt(200),
     OUTBOX_POLL_MS: positiveInt(100),
+    /** Published outbox rows older than this many hours are deleted by the relay; 0 keeps them forever. */
+    OUTBOX_RETENTION_HOURS: z.coerce.number().int().min(0).default(24),
     /** Encrypts senders' provider credentials at rest; generated into .data/dev-secrets.json outside production. */
     SENDER_CREDENTIALS_KEY: credentialsKey.optional(),
     /** Base URL providers call for webhooks (Twilio signs it); default PUBLIC_URL. Must reach the gateway's /webhooks/*. */
@@ -182,7 +184,12 @@ export const configSchema = z
       port: raw.KAFKA_PORT,
       topicPartitions: raw.KAFKA_TOPIC_PARTITIONS,
     },
-    outbox: { schemas: raw.OUTBOX_SCHEMAS, batchSize: raw.OUTBOX_BATCH_SIZE, pollIntervalMs: raw.OUTBOX_POLL_MS },
+    outbox: {
+      schemas: raw.OUTBOX_SCHEMAS,
+      batchSize: raw.OUTBOX_BATCH_SIZE,
+      pollIntervalMs: raw.OUTBOX_POLL_MS,
+      retentionHours: raw.OUTBOX_RETENTION_HOURS,
+    },
     senderCredentialsKey: raw.SENDER_CREDENTIALS_KEY,
     /** Undefined: the public URL (the gateway serves /webhooks/*). */
     webhookPublicUrl: raw.WEBHOOK_PUBLIC_URL,

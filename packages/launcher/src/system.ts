@@ -403,6 +403,7 @@ export async function startSystem(config: SystemConfig, options: { log?: Logger 
           log,
           batchSize: config.outbox.batchSize,
           pollIntervalMs: config.outbox.pollIntervalMs,
+          retention: { hours: config.outbox.retentionHours },
         });
         const running = relay;
         started.push({ name: 'outbox-relay', stage: STAGE.relay, stop: () => running.stop() });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createEvent, encodeEvent, messageDeadLettered, messageStatusChanged, type PayloadOf, type SwitchboardEvent } from '@switchboard/events';
 import { sendEvents } from '@switchboard/kafka';
 import type { MessagingConsumers } from '../src';
-import { CREATE_SENDER, MESSAGE, SEND, contactEvent, expectError, startMessagingKafka, startMessagingSubgraph, templateEvent, type MessagingHarness, type MessagingKafka } from './harness';
+import { CREATE_SENDER, MESSAGE, SEND, contactEvent, eventually, expectError, startMessagingKafka, startMessagingSubgraph, templateEvent, type MessagingHarness, type MessagingKafka } from './harness';
 
 let h: MessagingHarness;
 let bus: MessagingKafka;
@@ -12,16 +12,6 @@ let smsSender: string;
 
 async function publish(...events: SwitchboardEvent[]) {
   await sendEvents(bus.producer, events.map((event) => encodeEvent(event)));
-}
-
-async function eventually<T>(read: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (accept(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms; last value ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 function workerStatus(messageId: string, payload: Partial<PayloadOf<typeof messageStatusChanged>>) {

@@ -11,7 +11,13 @@ import { connectProducer, createKafka, type Kafka, type Producer } from '@switch
 import { startBroker, type BrokerHandle } from '@switchboard/kafka-broker';
 import { startSubgraphServer, type SubgraphDeps } from '@switchboard/subgraph-kit';
 import { createTestDatabase } from '@switchboard/testkit';
-import { messagingSubgraph, startMessagingConsumers, type MessagingConsumers, type MessagingSubgraphOptions } from '../src';
+import {
+  messagingSubgraph,
+  startMessagingConsumers,
+  type MessagingConsumers,
+  type MessagingSubgraphOptions,
+  type StartMessagingConsumersOptions,
+} from '../src';
 import { createMessagingRuntime, type MessagingRuntime } from '../src/services';
 
 export interface GraphQLResult<T = Record<string, any>> {
@@ -124,8 +130,8 @@ export interface MessagingKafka {
   broker: BrokerHandle;
   kafka: Kafka;
   producer: Producer;
-  /** Messaging's consumers on this broker, under group ids of their own. */
-  startConsumers(): Promise<MessagingConsumers>;
+  /** Messaging's consumers on this broker, under group ids of their own (`options` of startMessagingConsumers besides). */
+  startConsumers(options?: Pick<StartMessagingConsumersOptions, 'pendingCallbackRetention'>): Promise<MessagingConsumers>;
   close(): Promise<void>;
 }
 
@@ -138,8 +144,8 @@ export async function startMessagingKafka(h: MessagingHarness, clientId: string)
     broker,
     kafka,
     producer,
-    async startConsumers() {
-      consumers = await startMessagingConsumers({ deps: h.deps, kafka, ensureTopics: { partitions: 2 }, groupIdPrefix: `messaging-${randomUUID()}` });
+    async startConsumers(options = {}) {
+      consumers = await startMessagingConsumers({ deps: h.deps, kafka, ensureTopics: { partitions: 2 }, groupIdPrefix: `messaging-${randomUUID()}`, ...options });
       return consumers;
     },
     async close() {
@@ -214,6 +220,17 @@ export function templateEvent(organizationId: string, seed: TemplateSeed = {}) {
 }
 
 /** Expects exactly one error with the code; returns it. */
+/** Reads until `accept` takes the value (every 50 ms), or fails after `timeoutMs` with the last value read. */
+export async function eventually<T>(read: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (accept(value)) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms; last value ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 export function expectError(result: GraphQLResult, code: string) {
   if (result.errors?.length !== 1 || result.errors[0]?.extensions?.code !== code) {
     throw new Error(`expected one ${code} error, got ${JSON.stringify(result.errors ?? result.data)}`);

@@ -1,5 +1,6 @@
 import { env, loadConfig } from '@switchboard/config';
 import { z } from 'zod';
+import { DEFAULT_RETENTION_HOURS } from './relay';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -18,6 +19,8 @@ const schema = z
     OUTBOX_BATCH_SIZE: positiveInt(100),
     OUTBOX_POLL_MS: positiveInt(100),
     OUTBOX_MAX_POLL_MS: positiveInt(500),
+    /** Published rows older than this many hours are deleted; 0 keeps them forever. */
+    OUTBOX_RETENTION_HOURS: z.coerce.number().int().min(0).default(DEFAULT_RETENTION_HOURS),
   })
   .transform((raw) => ({
     nodeEnv: raw.NODE_ENV,
@@ -28,6 +31,7 @@ const schema = z
     batchSize: raw.OUTBOX_BATCH_SIZE,
     pollIntervalMs: raw.OUTBOX_POLL_MS,
     maxPollIntervalMs: raw.OUTBOX_MAX_POLL_MS,
+    retentionHours: raw.OUTBOX_RETENTION_HOURS,
   }));
 
 export type RelayConfig = z.infer<typeof schema>;

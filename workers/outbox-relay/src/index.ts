@@ -1,5 +1,6 @@
 export {
   DEFAULT_NOTIFY_CHANNEL,
+  DEFAULT_RETENTION_HOURS,
   OUTBOX_UNREADABLE_TOPIC,
   startOutboxRelay,
   type OutboxRelay,

@@ -16,6 +16,7 @@ async function main(): Promise<void> {
     batchSize: config.batchSize,
     pollIntervalMs: config.pollIntervalMs,
     maxPollIntervalMs: config.maxPollIntervalMs,
+    retention: { hours: config.retentionHours },
   });
   const stop = (signal: string): void => {
     log.info({ signal }, 'stopping');

@@ -18,6 +18,17 @@ export interface OutboxRow {
  */
 export const PLAIN_INDEX_SCANS = 'enable_bitmapscan=off';
 
+/**
+ * The settings under which the deletion of published rows runs (one transaction, one statement).
+ * Without statistics (no ANALYZE yet, autovacuum off) the planner guesses that a third of the table
+ * is older than any cutoff, and then reads the whole table and sorts it rather than read the index
+ * until the batch is full: on a large outbox, every batch would read every row. With sequential and
+ * bitmap scans off, the deletion is a range scan of the `(published_at, created_at, id)` index in its
+ * own order that stops at the batch's limit; as a plain index scan it also marks the entries of rows
+ * deleted by the batches before it as dead, so the next batches skip them even before a vacuum.
+ */
+export const RETENTION_INDEX_SCANS = `SET LOCAL enable_seqscan=off; SET LOCAL ${PLAIN_INDEX_SCANS}`;
+
 const EVENT_TYPE = /^[a-z][a-z0-9_.]*$/u;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/iu;
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/u;
@@ -29,8 +40,9 @@ export function outboxTable(schema: string): string {
 }
 
 /**
- * SQL of the relay, in one place. Every statement filters on `published_at IS NULL`, which the
- * `(published_at, created_at, id)` index of the convention serves. The claim orders by all three
+ * SQL of the relay, in one place. Every statement of the publishing path filters on
+ * `published_at IS NULL`, which the `(published_at, created_at, id)` index of the convention serves;
+ * the deletion of published rows reads the other end of the same index. The claim orders by all three
  * columns (published_at is NULL throughout, so the order is created_at, id): that is the index's
  * own order, so the claim is an index scan that stops at its limit, and a plain index scan marks
  * the entries of rows published meanwhile as dead for the scans after it (a bitmap scan, chosen
@@ -94,6 +106,38 @@ export class OutboxStore {
   async markPublishedAndCommit(client: pg.PoolClient, ids: string[]): Promise<void> {
     if (!ids.every((id) => UUID.test(id))) throw new Error('outbox row ids must be UUIDs');
     await client.query(`UPDATE ${this.table} SET published_at = clock_timestamp() WHERE id = ANY('{${ids.join(',')}}'::uuid[]); COMMIT`);
+  }
+
+  /**
+   * The deletion of published rows: at most `limit` rows published more than `retentionHours` ago,
+   * oldest first, but only while this statement's transaction holds the schema's retention lock
+   * (one relay instance deletes a schema's rows at a time; the others delete nothing). That lock is
+   * not the claim's, so deleting never keeps a relay from publishing. Unpublished rows are never in
+   * the range (`published_at` is NULL), however old. The rows are found by the index and deleted
+   * by their physical address (`ctid`): no second index is read.
+   */
+  deletePublishedStatement(retentionHours: number, limit: number): string {
+    if (!Number.isFinite(retentionHours) || retentionHours <= 0) throw new Error('the retention must be a positive number of hours');
+    if (!Number.isSafeInteger(limit) || limit < 1) throw new Error('the deletion limit must be a positive integer');
+    return `WITH lock AS MATERIALIZED (
+              SELECT pg_try_advisory_xact_lock(hashtext('switchboard.outbox-relay.retention'), hashtext('${this.schema}')) AS held)
+            DELETE FROM ${this.table}
+             WHERE ctid = ANY(ARRAY(
+                     SELECT ctid FROM ${this.table}
+                      WHERE (SELECT held FROM lock) AND published_at < now() - interval '1 hour' * ${retentionHours}
+                      ORDER BY published_at, created_at, id
+                      LIMIT ${limit}))`;
+  }
+
+  /**
+   * Deletes one batch of published rows past the retention (under RETENTION_INDEX_SCANS), in one
+   * round trip: the statements of one query run as one transaction, so an error rolls all of it
+   * back and leaves the connection as it was. Returns how many rows it deleted: fewer than `limit`
+   * when no more are due, or none while another relay holds the schema's retention lock.
+   */
+  async deletePublished(db: pg.Pool, retentionHours: number, limit: number): Promise<number> {
+    const results = (await db.query(`${RETENTION_INDEX_SCANS}; ${this.deletePublishedStatement(retentionHours, limit)}`)) as unknown as pg.QueryResult[];
+    return results[results.length - 1]?.rowCount ?? 0;
   }
 
   /** Unpublished rows whose type the relay's catalog does not know, by type. */

@@ -9,6 +9,8 @@ import { WakeSignal } from './wake-signal';
 export const OUTBOX_UNREADABLE_TOPIC = 'outbox.unreadable';
 /** Default LISTEN channel: `NOTIFY switchboard_outbox, '<schema>'` after writing outbox rows wakes the relay at once. */
 export const DEFAULT_NOTIFY_CHANNEL = 'switchboard_outbox';
+/** Published rows are kept this long (hours) by default; see the README for why. */
+export const DEFAULT_RETENTION_HOURS = 24;
 
 export interface OutboxRelayOptions {
   /** A pg pool to use (left open on stop), or a URL to open one (closed on stop). */
@@ -33,6 +35,13 @@ export interface OutboxRelayOptions {
   notifyChannel?: string | null;
   /** How often unpublished rows of unknown types are looked for and reported (default 60 s). */
   unknownTypeCheckIntervalMs?: number;
+  /**
+   * Deletion of published rows. Every `intervalMs` (default 60 s, with ±50 % jitter), for each
+   * schema, rows published more than `hours` ago (default 24; 0: never delete) are deleted in
+   * statements of at most `batchSize` rows (default 5 000), until none is left or the relay stops.
+   * Unpublished rows are never deleted.
+   */
+  retention?: { hours?: number; batchSize?: number; intervalMs?: number };
 }
 
 export interface RelayStats {
@@ -46,6 +55,8 @@ export interface RelayStats {
   failures: number;
   /** Unpublished rows left alone because their type is not in the catalog, by schema and type. */
   unknownTypes: Record<string, Record<string, number>>;
+  /** Published rows deleted after their retention. */
+  deleted: number;
 }
 
 export interface OutboxRelay {
@@ -92,6 +103,7 @@ async function missingTables(pool: pg.Pool, schemas: string[]): Promise<string[]
  * id = row id, so consumers de-duplicate redeliveries), publish them to the catalog's topic and
  * key, wait for the broker's acks, then mark them published in the same transaction. If Kafka is
  * unreachable the transaction rolls back (nothing is marked) and the loop retries with backoff.
+ * On a timer, rows published longer ago than the retention are deleted, a bounded batch at a time.
  */
 export async function startOutboxRelay(options: OutboxRelayOptions): Promise<OutboxRelay> {
   const log = options.log.child({ component: 'outbox-relay' });
@@ -105,6 +117,12 @@ export async function startOutboxRelay(options: OutboxRelayOptions): Promise<Out
   const sendTimeoutMs = options.sendTimeoutMs ?? 15_000;
   const notifyChannel = options.notifyChannel === undefined ? DEFAULT_NOTIFY_CHANNEL : options.notifyChannel;
   if (notifyChannel !== null && !CHANNEL_NAME.test(notifyChannel)) throw new Error(`invalid notify channel "${notifyChannel}"`);
+  const retentionHours = options.retention?.hours ?? DEFAULT_RETENTION_HOURS;
+  const retentionBatchSize = options.retention?.batchSize ?? 5_000;
+  const retentionIntervalMs = options.retention?.intervalMs ?? 60_000;
+  if (!Number.isFinite(retentionHours) || retentionHours < 0) throw new Error('retention.hours must be a number of hours, 0 or more');
+  if (!Number.isSafeInteger(retentionBatchSize) || retentionBatchSize < 1) throw new Error('retention.batchSize must be a positive integer');
+  if (!(retentionIntervalMs > 0)) throw new Error('retention.intervalMs must be positive');
 
   if (!options.pool && !options.databaseUrl) throw new Error('startOutboxRelay needs a pool or a databaseUrl');
   const ownsPool = !options.pool;
@@ -132,7 +150,7 @@ export async function startOutboxRelay(options: OutboxRelayOptions): Promise<Out
     throw error;
   }
 
-  const stats: RelayStats = { published: 0, parked: 0, batches: 0, failures: 0, unknownTypes: {} };
+  const stats: RelayStats = { published: 0, parked: 0, batches: 0, failures: 0, unknownTypes: {}, deleted: 0 };
   const stopController = new AbortController();
   let stopping = false;
   const signals = new Map(schemas.map((schema) => [schema, new WakeSignal()]));
@@ -311,6 +329,48 @@ export async function startOutboxRelay(options: OutboxRelayOptions): Promise<Out
     }
   })();
 
+  /**
+   * Deletes a schema's published rows past the retention, a batch per statement (each its own
+   * transaction, so no statement holds many locks or writes much WAL at once), until a batch comes
+   * back short: nothing more is due, or another relay instance is deleting this schema's rows.
+   */
+  async function deleteExpired(schema: string): Promise<void> {
+    const store = new OutboxStore(schema);
+    let deleted = 0;
+    let batches = 0;
+    try {
+      for (;;) {
+        const count = await store.deletePublished(pool, retentionHours, retentionBatchSize);
+        deleted += count;
+        batches += 1;
+        stats.deleted += count;
+        if (count < retentionBatchSize || stopping) break;
+      }
+    } finally {
+      if (deleted > 0) log.info({ schema, deleted, batches, retentionHours }, 'deleted published outbox rows past their retention');
+    }
+  }
+  const retentionFailures = new Map<string, number>();
+  const retention = (async () => {
+    if (retentionHours === 0) return;
+    while (!stopping) {
+      // Jittered, so relay instances started together do not all try at the same moment.
+      await sleep(retentionIntervalMs * (0.5 + Math.random()), stopController.signal);
+      for (const schema of schemas) {
+        if (stopping) break;
+        try {
+          await deleteExpired(schema);
+          retentionFailures.delete(schema);
+        } catch (error) {
+          const failures = (retentionFailures.get(schema) ?? 0) + 1;
+          retentionFailures.set(schema, failures);
+          if (failures === 1) log.warn({ schema, err: errorText(error) }, 'could not delete published outbox rows; trying again at the next interval');
+          else log.debug({ schema, failures, err: errorText(error) }, 'still failing to delete published outbox rows');
+        }
+      }
+    }
+  })();
+
   // LISTEN for early wake-ups; polling covers writers that do not NOTIFY and a lost connection.
   let closeListener: (() => void) | null = null;
   const listen = async (): Promise<void> => {
@@ -345,7 +405,7 @@ export async function startOutboxRelay(options: OutboxRelayOptions): Promise<Out
 
   if (schemas.length === 0) log.warn('no outbox table to relay');
   const loops = schemas.map((schema) => runSchema(schema));
-  log.info({ schemas, batchSize, notifyChannel }, 'outbox relay started');
+  log.info({ schemas, batchSize, notifyChannel, retentionHours }, 'outbox relay started');
 
   let stopped: Promise<void> | undefined;
   return {
@@ -357,7 +417,7 @@ export async function startOutboxRelay(options: OutboxRelayOptions): Promise<Out
         stopping = true;
         stopController.abort();
         closeListener?.();
-        await Promise.all([...loops, unknownCheck, listening]);
+        await Promise.all([...loops, unknownCheck, retention, listening]);
         await connecting?.catch(() => {});
         const last = producer;
         producer = null;

@@ -8,6 +8,8 @@ import { SAMPLE_PAYLOADS } from '@switchboard/events';
 import { createKafka, type Kafka } from '@switchboard/kafka';
 import { silentLogger, startBroker, type BrokerHandle } from '@switchboard/kafka-broker';
 import type { KafkaMessage } from 'kafkajs';
+import type pg from 'pg';
+import { startOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from '../src';
 
 export const log = createLogger('outbox-relay-test', process.env.TEST_LOG_LEVEL ?? 'silent');
 
@@ -129,4 +131,26 @@ export const pause = (ms: number): Promise<void> => new Promise((resolve) => set
 
 export function ids(messages: KafkaMessage[]): string[] {
   return messages.map((m) => (JSON.parse(m.value!.toString()) as { id: string }).id);
+}
+
+/**
+ * A relay of the user schema's outbox over `pool`, publishing to `brokers` (quick retries);
+ * `cleanup` gets its stop.
+ */
+export async function startUserRelay(
+  pool: pg.Pool,
+  brokers: string,
+  cleanup: (() => Promise<unknown>)[],
+  options: Partial<OutboxRelayOptions> = {},
+): Promise<OutboxRelay> {
+  const started = await startOutboxRelay({
+    pool,
+    kafka: kafkaFor(brokers, 'outbox-relay'),
+    schemas: ['user'],
+    log,
+    retry: { initialMs: 50, maxMs: 500 },
+    ...options,
+  });
+  cleanup.push(() => started.stop());
+  return started;
 }

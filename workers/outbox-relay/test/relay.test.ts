@@ -3,10 +3,10 @@ import fs from 'node:fs';
 import { SAMPLE_PAYLOADS, decodeEvent } from '@switchboard/events';
 import { createRedisDedupeStore, runConsumer, type ConsumerHandle } from '@switchboard/kafka';
 import type { BrokerHandle } from '@switchboard/kafka-broker';
-import { createTestDatabase, type TestDatabase } from '@switchboard/testkit';
+import { blocksOf, createTestDatabase, explainNodes, indexScanOf, type TestDatabase } from '@switchboard/testkit';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { startOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from '../src';
+import type { OutboxRelay, OutboxRelayOptions } from '../src';
 import { OutboxStore, PLAIN_INDEX_SCANS } from '../src/outbox-store';
 import {
   captureLog,
@@ -19,23 +19,13 @@ import {
   pause,
   roleChanges,
   startTestBroker,
+  startUserRelay,
   tempDir,
   unpublishedCount,
   waitFor,
 } from './helpers';
 
 jest.setTimeout(60_000);
-
-interface PlanNode {
-  'Node Type': string;
-  'Index Name'?: string;
-  'Actual Rows': number;
-  'Shared Hit Blocks': number;
-  'Shared Read Blocks': number;
-  Plans?: PlanNode[];
-}
-
-const flatten = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(flatten)];
 
 let db: TestDatabase;
 let pool: pg.Pool;
@@ -68,17 +58,8 @@ async function broker(options: { port?: number; dataDir?: string } = {}): Promis
   return handle;
 }
 
-async function relay(brokers: string, options: Partial<OutboxRelayOptions> = {}): Promise<OutboxRelay> {
-  const started = await startOutboxRelay({
-    pool,
-    kafka: kafkaFor(brokers, 'outbox-relay'),
-    schemas: ['user'],
-    log,
-    retry: { initialMs: 50, maxMs: 500 },
-    ...options,
-  });
-  cleanup.push(() => started.stop());
-  return started;
+function relay(brokers: string, options: Partial<OutboxRelayOptions> = {}): Promise<OutboxRelay> {
+  return startUserRelay(pool, brokers, cleanup, options);
 }
 
 /** Handles every membership.role_changed event through the real consumer transport with the Redis dedupe store. */
@@ -320,19 +301,16 @@ describe('outbox relay', () => {
       await client.query(`BEGIN; SET LOCAL ${PLAIN_INDEX_SCANS}`);
       const blocksRead: number[] = [];
       for (let round = 0; round < 2; round++) {
-        const { rows } = await client.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
-          `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${store.claimStatement(['membership.role_changed'], 100)}`,
-        );
-        const nodes = flatten(rows[0]!['QUERY PLAN'][0].Plan);
+        const nodes = await explainNodes(client, store.claimStatement(['membership.role_changed'], 100));
         const types = nodes.map((node) => node['Node Type']);
         expect(types[0]).toBe('Limit');
         expect(types).toContain('LockRows');
         expect(types).not.toContain('Sort');
         expect(types.filter((type) => type.startsWith('Bitmap'))).toEqual([]);
-        const scan = nodes.find((node) => node['Node Type'] === 'Index Scan')!;
+        const scan = indexScanOf(nodes)!;
         expect(scan['Index Name']).toBe('outbox_published_at_created_at_id_idx');
         expect(scan['Actual Rows']).toBe(3);
-        blocksRead.push(scan['Shared Hit Blocks'] + scan['Shared Read Blocks']);
+        blocksRead.push(blocksOf(scan));
       }
       // The first claim marked the published rows' entries dead: the next one does not visit their rows.
       expect(blocksRead[1]).toBeLessThan(blocksRead[0]! / 2);

@@ -140,6 +140,31 @@ const WRITE = `
   SELECT (SELECT coalesce(array_agg(id), '{}') FROM updated) AS written,
          (SELECT pg_notify('${OUTBOX_NOTIFY_CHANNEL}', 'messaging') WHERE EXISTS (SELECT 1 FROM outbox)) IS NOT NULL AS notified`;
 
+/**
+ * The settings under which kept callbacks past their retention are deleted (one statement, one
+ * transaction). Without statistics (no ANALYZE yet) the planner guesses that a third of the table is
+ * older than any cutoff, and reads the whole table and sorts it rather than read the `created_at`
+ * index until the batch is full. With sequential and bitmap scans off, it is a range scan of that
+ * index in its own order that stops at the batch's limit.
+ */
+export const EXPIRED_PENDING_INDEX_SCANS = 'SET LOCAL enable_seqscan=off; SET LOCAL enable_bitmapscan=off';
+
+/**
+ * Deletes at most `limit` kept callbacks older than `retentionHours`, oldest first: found by the
+ * `created_at` index, deleted by their physical address (`ctid`), so no other index is read.
+ * The numbers are checked, so they can be literals (the statement goes with its settings as one query).
+ */
+export function deleteExpiredPendingStatement(retentionHours: number, limit: number): string {
+  if (!Number.isFinite(retentionHours) || retentionHours <= 0) throw new Error('the retention must be a positive number of hours');
+  if (!Number.isSafeInteger(limit) || limit < 1) throw new Error('the deletion limit must be a positive integer');
+  return `DELETE FROM "messaging"."pending_provider_status"
+           WHERE ctid = ANY(ARRAY(
+                   SELECT ctid FROM "messaging"."pending_provider_status"
+                    WHERE created_at < now() - interval '1 hour' * ${retentionHours}
+                    ORDER BY created_at
+                    LIMIT ${limit}))`;
+}
+
 export class StatusStore {
   constructor(private readonly sql: SqlExecutor) {}
 
@@ -240,6 +265,19 @@ export class StatusStore {
              VALUES ($1, $2, $3, $4, $5::"messaging"."message_status", $6, $7, $8)`,
       values: [randomUUID(), entry.organizationId, entry.senderId, entry.providerMessageId, entry.status, entry.at, entry.errorCode, entry.errorReason],
     });
+  }
+
+  /**
+   * Deletes one batch of callbacks kept longer than `retentionHours` (their provider id was never
+   * recorded), under EXPIRED_PENDING_INDEX_SCANS: the statements of one query run as one
+   * transaction, so the settings end with it and an error rolls all of it back. Returns how many it
+   * deleted (fewer than `limit`: no more are due).
+   */
+  async deleteExpiredPending(retentionHours: number, limit: number): Promise<number> {
+    const results = (await this.sql.query(`${EXPIRED_PENDING_INDEX_SCANS}; ${deleteExpiredPendingStatement(retentionHours, limit)}`)) as unknown as {
+      rowCount: number | null;
+    }[];
+    return results[results.length - 1]?.rowCount ?? 0;
   }
 
   /**
