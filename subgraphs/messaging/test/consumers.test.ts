@@ -77,18 +77,27 @@ describe('projection consumers (contact.changed, template.changed over Kafka)', 
 describe('status consumer (message.status from channel workers)', () => {
   it('applies worker statuses forward-only, once per event, counting attempts, and writes message.status_changed', async () => {
     const messageId = await queuedSms('+447911123430');
-    const sending = workerStatus(messageId, { status: 'SENDING' });
-    const sent = workerStatus(messageId, { status: 'SENT', providerMessageId: 'SM00000000000000000000000000000001' });
-    const lateSending = workerStatus(messageId, { status: 'SENDING' });
-    // The same event delivered twice (a redelivery after a crash) and a stale one after SENT.
-    await publish(sending, sending, sent, sent, lateSending);
-    const message = await eventually(() => messageOf(messageId), (m) => m.status === 'SENT' && m.attempts === 2);
-    expect(message).toMatchObject({ providerMessageId: 'SM00000000000000000000000000000001' });
-    expect(message.statusHistory.map((e: { status: string; source: string }) => `${e.status}:${e.source}`)).toEqual(['QUEUED:API', 'SENDING:WORKER', 'SENT:WORKER']);
+    const sending = workerStatus(messageId, { status: 'SENDING', attempt: 1 });
+    const sent = workerStatus(messageId, { status: 'SENT', providerMessageId: 'SM00000000000000000000000000000001', attempt: 1 });
+    const lateSending = workerStatus(messageId, { status: 'SENDING', attempt: 2 });
+    const delivered = workerStatus(messageId, { status: 'DELIVERED', source: 'WEBHOOK' });
+    // The same event delivered twice (a redelivery after a crash), and a stale SENDING of a second
+    // attempt after SENT, also twice: not in the history (SENT came first), yet its attempt counts,
+    // once. DELIVERED, on the same partition, is applied after all of them.
+    await publish(sending, sending, sent, sent, lateSending, lateSending, delivered);
+    const message = await eventually(() => messageOf(messageId), (m) => m.status === 'DELIVERED');
+    expect(message).toMatchObject({ attempts: 2, providerMessageId: 'SM00000000000000000000000000000001' });
+    expect(message.statusHistory.map((e: { status: string; source: string }) => `${e.status}:${e.source}`)).toEqual([
+      'QUEUED:API',
+      'SENDING:WORKER',
+      'SENT:WORKER',
+      'DELIVERED:WEBHOOK',
+    ]);
     const changes = await h.prisma.messagingOutboxEvent.findMany({ where: { type: 'message.status_changed', payload: { path: ['messageId'], equals: messageId } }, orderBy: { createdAt: 'asc' } });
     expect(changes.map((e) => [(e.payload as { previousStatus: string }).previousStatus, (e.payload as { status: string }).status])).toEqual([
       ['QUEUED', 'SENDING'],
       ['SENDING', 'SENT'],
+      ['SENT', 'DELIVERED'],
     ]);
     expect(changes[0]!.organizationId).toBe(org.id);
   });

@@ -132,6 +132,17 @@ describe('status reports racing on the same messages', () => {
     expect((await h.prisma.message.findUniqueOrThrow({ where: { id: id! } })).attempts).toBe(1);
   });
 
+  it('a SENDING that arrives after the message moved on, redelivered to every process, counts its attempt once', async () => {
+    const [id] = await queued(1);
+    await services[0]!.apply(report(id!, 'SENT', { source: 'WEBHOOK', providerMessageId: `SM${randomUUID()}` }));
+    // The worker's SENDING of attempt 2, late: ignored by the state machine (not in the history),
+    // then redelivered (a crash before its offset was committed) to each process in turn.
+    const late = report(id!, 'SENDING', { source: 'WORKER', eventId: randomUUID(), attempts: 2 });
+    for (const service of services) expect(await service.apply(late)).toEqual({ kind: 'IGNORED', because: expect.any(String) });
+    for (const service of services) await service.apply(late);
+    expect((await h.prisma.message.findUniqueOrThrow({ where: { id: id! } })).attempts).toBe(2);
+  });
+
   it('a provider id another message holds is not recorded, and the status still applies', async () => {
     const [first, second] = await queued(2);
     const shared = `SM${randomUUID().replace(/-/gu, '')}`;

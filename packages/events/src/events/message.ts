@@ -122,6 +122,11 @@ export const messageStatusChanged = defineEvent({
     source: z.enum(['WORKER', 'WEBHOOK', 'SYSTEM']),
     /** When the status happened at the provider (may precede the envelope's occurredAt). */
     occurredAt: isoDateTime,
+    /**
+     * A worker's report: the delivery attempt it is about (SENDING: the attempt starting; SENT or
+     * FAILED: the attempts made). Absent from webhooks' reports and from older workers' events.
+     */
+    attempt: z.number().int().min(1).optional(),
   }),
   key: (p) => p.messageId,
 });

@@ -46,6 +46,7 @@ function statusReport(event: EventOfType<'message.status'>): StatusReport {
     errorReason: p.errorReason,
     eventId: event.id,
     traceId: event.traceId,
+    ...(p.attempt !== undefined ? { attempts: p.attempt } : {}),
   };
 }
 

@@ -21,7 +21,7 @@ export interface StatusReport {
   /** The event that carried the report (a redelivered event is applied once); null for webhooks. */
   eventId: string | null;
   traceId: string | null;
-  /** Delivery attempts so far, when the reporter counts them (dead-lettered requests). */
+  /** Delivery attempts so far, when the reporter counts them (a worker's status, a dead-lettered request). */
   attempts?: number;
   /** The sender the message must be from (a provider callback naming our message id): else UNKNOWN_MESSAGE. */
   senderId?: string;
@@ -271,9 +271,11 @@ export class StatusService {
         providerMessageId = report.providerMessageId;
         recordsProviderId = providerMessageId;
       }
-      // Each SENDING event of a worker is an attempt (a re-send after a crash comes after SENT).
-      if (report.source === 'WORKER' && report.status === 'SENDING') attempts += 1;
+      // A worker's report names its attempt: the highest one counts, so a SENDING redelivered or
+      // arriving after the message moved on (not in the history, so not seen as applied) counts
+      // once. An older worker's SENDING without a number counts one attempt per event.
       if (report.attempts !== undefined) attempts = Math.max(attempts, report.attempts);
+      else if (report.source === 'WORKER' && report.status === 'SENDING') attempts += 1;
 
       const transition = planTransition(status, report.status);
       if (transition.kind === 'ignore') {

@@ -77,8 +77,8 @@ function meta(request: RequestRef, name: string, occurredAt: string) {
 }
 
 /**
- * `message.status` SENDING, published before each provider call: messaging counts a message's
- * delivery attempts by them (one per distinct event id).
+ * `message.status` SENDING, published as each provider call starts, with its attempt number:
+ * messaging keeps the highest attempt reported, so a redelivered or late SENDING counts once.
  */
 export function sendingEvent(request: RequestRef, attempt: number, at: string): SwitchboardEvent {
   return createEvent(
@@ -93,6 +93,7 @@ export function sendingEvent(request: RequestRef, attempt: number, at: string): 
       errorReason: null,
       source: 'WORKER',
       occurredAt: at,
+      attempt,
     },
     meta(request, `SENDING:${attempt}`, at),
   );
@@ -112,6 +113,7 @@ export function outcomeEvents(request: RequestRef, outcome: DeliveryOutcome): Ev
       errorReason: outcome.status === 'FAILED' ? outcome.reason : null,
       source: 'WORKER',
       occurredAt: outcome.at,
+      attempt: Math.max(1, outcome.attempts),
     },
     meta(request, outcome.status, outcome.at),
   );
