@@ -107,7 +107,10 @@ export const configSchema = z
     OUTBOX_RETENTION_HOURS: z.coerce.number().int().min(0).default(24),
     /** Encrypts senders' provider credentials at rest; generated into .data/dev-secrets.json outside production. */
     SENDER_CREDENTIALS_KEY: credentialsKey.optional(),
-    /** Base URL providers call for webhooks (Twilio signs it); default PUBLIC_URL. Must reach the gateway's /webhooks/*. */
+    /**
+     * Base URL providers call for webhooks (Twilio signs it); default PUBLIC_URL. It must reach
+     * /webhooks/* of the gateway (which proxies them) or of the messaging server itself.
+     */
     WEBHOOK_PUBLIC_URL: httpUrl.optional(),
     /** Provider accounts. With none of them set (and not in production), local stand-ins run instead. */
     TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/u, 'must be AC followed by 32 hex digits').optional(),
