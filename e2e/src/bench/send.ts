@@ -57,7 +57,10 @@ const config = loadConfig(
     BENCH_PIPELINE_ENV: z.string().default(''),
     BENCH_MESSAGING_ENV: z.string().default(''),
     BENCH_WORKER_ENV: z.string().default(''),
-    /** Keeps the benchmark's database (its URL is printed) to inspect plans and counters after the run. */
+    /**
+     * Keeps the benchmark's database, renamed `bench_send_<time>` (its URL is printed), to inspect
+     * plans and counters after the run; test runs' sweep of stale test databases leaves it alone.
+     */
     BENCH_KEEP_DATABASE: env.boolean.default(false),
     /**
      * Where providers post webhooks: `messaging` (the messaging subgraph's own host, as a deployment
@@ -722,8 +725,12 @@ async function main(): Promise<void> {
   } finally {
     stopping = true;
     for (const proc of [...procs].reverse()) await stop(proc);
-    if (config.BENCH_KEEP_DATABASE) note(`Kept the database for inspection: ${database.url}`);
-    else await database.drop().catch(() => undefined);
+    if (config.BENCH_KEEP_DATABASE) {
+      const kept = await database.keepAs(`bench_send_${new Date().toISOString().replace(/\D/gu, '').slice(0, 14)}`);
+      note(`Kept the database for inspection (drop it when done): ${kept}`);
+    } else {
+      await database.drop().catch(() => undefined);
+    }
     rmSync(kafkaDir, { recursive: true, force: true });
     const redis = new Redis(config.REDIS_URL, { lazyConnect: true });
     await redis.connect().catch(() => undefined);

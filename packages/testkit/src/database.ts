@@ -26,6 +26,11 @@ export interface TestDatabase {
   prisma: PrismaClient;
   /** Disconnects the client and drops the database (terminating other sessions). Idempotent. */
   drop(): Promise<void>;
+  /**
+   * Disconnects the client and renames the database to `newName`, outside the test databases'
+   * naming, so the sweep of stale test databases leaves it (to inspect after a run); its new URL.
+   */
+  keepAs(newName: string): Promise<string>;
 }
 
 export interface CreateTestDatabaseOptions {
@@ -211,6 +216,13 @@ export async function createTestDatabase(options: CreateTestDatabaseOptions = {}
         await dropDatabase(serverUrl, name);
       })();
       return dropping;
+    },
+    async keepAs(newName) {
+      await prisma.$disconnect().catch(() => undefined);
+      await withMaintenanceClient(serverUrl, (client) =>
+        retryWhileInUse(() => client.query(`ALTER DATABASE ${quoteIdent(name)} RENAME TO ${quoteIdent(newName)}`)),
+      );
+      return withDatabase(serverUrl, newName);
     },
   };
 }

@@ -1,5 +1,5 @@
 import { createTestDatabase, dropStaleTestDatabases, type TestDatabase } from '@switchboard/testkit';
-import { withMaintenanceClient } from '@switchboard/db';
+import { createPrismaClient, dropDatabase, withMaintenanceClient } from '@switchboard/db';
 
 const serverUrl = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/switchboard';
 
@@ -43,6 +43,27 @@ describe('createTestDatabase', () => {
     await db.drop();
     await db.drop();
     expect(await databaseExists(db.name)).toBe(false);
+  });
+
+  it('keepAs() renames the database out of the sweep of stale test databases, data intact', async () => {
+    const db = await createTestDatabase({ prefix: 'kept' });
+    await db.prisma.$executeRawUnsafe('CREATE TABLE public.kept_probe (value text)');
+    await db.prisma.$executeRawUnsafe(`INSERT INTO public.kept_probe VALUES ('still here')`);
+    const kept = `testkit_kept_${Date.now().toString(36)}`;
+    try {
+      const url = await db.keepAs(kept);
+      expect(url.endsWith(`/${kept}`)).toBe(true);
+      expect(await databaseExists(db.name)).toBe(false);
+      expect(await dropStaleTestDatabases()).not.toContain(kept);
+      const client = createPrismaClient(url, { poolSize: 1 });
+      try {
+        expect(await client.$queryRawUnsafe('SELECT value FROM public.kept_probe')).toEqual([{ value: 'still here' }]);
+      } finally {
+        await client.$disconnect();
+      }
+    } finally {
+      await dropDatabase(serverUrl, kept);
+    }
   });
 
   it('dropStaleTestDatabases removes databases of dead processes only', async () => {
