@@ -133,6 +133,15 @@ export async function startOutboxRelay(options: OutboxRelayOptions): Promise<Out
     new pg.Pool({ connectionString: options.databaseUrl, max: 4, application_name: 'outbox-relay', options: `-c ${PLAIN_INDEX_SCANS}` });
   const onPoolError = (error: Error): void => log.warn({ err: errorText(error) }, 'idle PostgreSQL connection failed');
   pool.on('error', onPoolError);
+  /**
+   * A pool of our own is ended with its error listener still on: a connection the server ends
+   * meanwhile (its database dropped, a restart) must not become an unhandled 'error' event. A
+   * pool we were lent only loses our listener.
+   */
+  const releasePool = async (): Promise<void> => {
+    if (ownsPool) await pool.end();
+    else pool.off('error', onPoolError);
+  };
 
   let schemas: string[];
   try {
@@ -145,8 +154,7 @@ export async function startOutboxRelay(options: OutboxRelayOptions): Promise<Out
       if (missing.length > 0) throw new Error(`no outbox table in schema(s): ${missing.join(', ')}`);
     }
   } catch (error) {
-    pool.off('error', onPoolError);
-    if (ownsPool) await pool.end();
+    await releasePool();
     throw error;
   }
 
@@ -422,8 +430,7 @@ export async function startOutboxRelay(options: OutboxRelayOptions): Promise<Out
         const last = producer;
         producer = null;
         await last?.disconnect().catch(() => {});
-        pool.off('error', onPoolError);
-        if (ownsPool) await pool.end();
+        await releasePool();
         log.info({ published: stats.published, parked: stats.parked }, 'outbox relay stopped');
       })();
       return stopped;
