@@ -4,6 +4,7 @@ import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promi
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from '@switchboard/config';
 import { eventCatalog, isUnreadableEventError, type EventEnvelope } from '@switchboard/events';
+import { OffsetCommitter } from '@switchboard/kafka';
 import { BoundedQueue } from './bounded-queue';
 import type { EventSource, SubscriptionScope } from './event-source';
 
@@ -50,6 +51,8 @@ const ANY_ORGANIZATION = '*';
  */
 const PAUSE_BUDGET_MS = 250;
 const PAUSE_REFILL_PER_MS = 0.25;
+/** How often handled offsets are committed (a restart after a crash repeats at most this much). */
+const COMMIT_INTERVAL_MS = 1_000;
 
 /**
  * Kafka event source of the subscription bridge. One consumer per gateway instance, in a group of
@@ -58,7 +61,7 @@ const PAUSE_REFILL_PER_MS = 0.25;
  * never awaited — into the bounded queues of the listeners of its topic and organization; a queue
  * that overflows fails only its own subscriber. Memory is the fetch in flight plus the queues.
  *
- * Offsets are committed from the start and then every second, so a consumer that restarts after a
+ * Offsets are committed from the start and then every second (COMMIT_INTERVAL_MS), so a consumer that restarts after a
  * crash (the broker went away) resumes where it was instead of skipping to the end: subscribers may
  * then see up to a second of changes twice, never a gap. A new gateway instance starts at the end,
  * with a new group.
@@ -72,6 +75,7 @@ export class KafkaEventSource implements EventSource {
   private readonly decode: (value: Buffer | null) => EventEnvelope;
   private readonly counters: KafkaEventSourceStats = { received: 0, unheard: 0, delivered: 0, unreadable: 0, restarts: 0 };
   private consumer: Consumer | null = null;
+  private committer: OffsetCommitter | null = null;
   private ready: Promise<void> | null = null;
   private closed = false;
   private restartTimer: NodeJS.Timeout | null = null;
@@ -149,6 +153,8 @@ export class KafkaEventSource implements EventSource {
     await this.ready?.catch(() => undefined);
     const consumer = this.consumer;
     this.consumer = null;
+    await this.committer?.finalFlush();
+    this.committer?.close();
     await consumer?.disconnect().catch((error: unknown) => this.log.warn({ err: error }, 'could not disconnect the subscription consumer'));
   }
 
@@ -164,6 +170,10 @@ export class KafkaEventSource implements EventSource {
       retry: { retries: 10, initialRetryTime: 200, maxRetryTime: 5_000 },
     });
     this.consumer = consumer;
+    this.committer?.close();
+    const committer = new OffsetCommitter(consumer, { intervalMs: COMMIT_INTERVAL_MS }, this.log);
+    this.committer = committer;
+    consumer.on(consumer.events.GROUP_JOIN, (event) => committer.keepOnly(event.payload.memberAssignment));
     const joined = new Promise<void>((resolve, reject) => {
       let groupJoined = false;
       const removeJoin = consumer.on(consumer.events.GROUP_JOIN, () => {
@@ -190,11 +200,15 @@ export class KafkaEventSource implements EventSource {
     await consumer.connect();
     for (const topic of this.served) await consumer.subscribe({ topic, fromBeginning: false });
     await consumer.run({
-      autoCommit: true,
-      autoCommitInterval: 1_000,
+      // The committer's cadence (kafkajs's autoCommit also commits after every partition's batch).
+      autoCommit: false,
       partitionsConsumedConcurrently: 4,
       eachBatchAutoResolve: true,
-      eachBatch: async (payload) => this.dispatchBatch(payload),
+      eachBatch: async (payload) => {
+        await this.dispatchBatch(payload);
+        const { batch } = payload;
+        if (!batch.isEmpty()) void committer.handled(batch.topic, batch.partition, batch.lastOffset(), batch.messages.length);
+      },
     });
     await joined;
     await this.commitStartPositions(consumer);

@@ -2,6 +2,7 @@ import type { Logger } from '@switchboard/config';
 import { eventCatalog, isUnreadableEventError, type EventEnvelope, type SwitchboardEvent, type UnreadableEventError } from '@switchboard/events';
 import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import type { DedupeStore } from './dedupe';
+import { OffsetCommitter, type CommitCadence } from './offset-committer';
 import { connectProducer } from './producer';
 import { backoffMs, sleep } from './sleep';
 import { ensureTopics } from './topics';
@@ -81,11 +82,12 @@ export interface RunConsumerOptions<E extends EventEnvelope = SwitchboardEvent> 
     maxAttempts?: number;
   };
   /**
-   * When handled offsets are committed: after `everyMessages` messages (default 1: each one, so
-   * a crash redelivers at most the message in flight) or `intervalMs`, and always at the end of
-   * a batch and on shutdown.
+   * When handled offsets are committed (only ever after their handler resolved): `intervalMs`
+   * (default 100 ms) after the first one not yet committed, or once `everyMessages` were handled
+   * (waited for before going on; 1 = after each message or batch), and on shutdown. A crash
+   * redelivers what was handled since the last commit: handlers are idempotent, or use `dedupe`.
    */
-  commit?: { everyMessages?: number; intervalMs?: number };
+  commit?: CommitCadence;
   /** Create the topics and their parking topics first (default: no; the broker or ops create them). */
   ensureTopics?: { partitions: number };
   sessionTimeoutMs?: number;
@@ -194,6 +196,14 @@ export async function runConsumer<E extends EventEnvelope = SwitchboardEvent>(
   consumer.on(consumer.events.CRASH, (event) => {
     log.error({ err: errorText(event.payload.error), restart: event.payload.restart }, 'kafka consumer crashed');
   });
+  const committer = new OffsetCommitter(consumer, options.commit ?? {}, log);
+  // A rebalance: commit what was handled while this member still has its partitions (best effort:
+  // what it misses is delivered again), then forget the partitions it no longer has.
+  consumer.on(consumer.events.REBALANCING, () => void committer.flush());
+  consumer.on(consumer.events.GROUP_JOIN, (event) => committer.keepOnly(event.payload.memberAssignment));
+  /** Partition batches being handled (shutdown waits for them before its last commit). */
+  let batchesInFlight = 0;
+  let batchesDone: (() => void) | null = null;
 
   /** One partition's batch: whether it may go on (no shutdown, no rebalance). */
   interface BatchContext {
@@ -434,31 +444,42 @@ export async function runConsumer<E extends EventEnvelope = SwitchboardEvent>(
   for (const topic of topics) {
     await consumer.subscribe({ topic, fromBeginning: options.fromBeginning ?? true });
   }
+  /** Handles one partition's batch, resolving (and reporting to the committer) each finished offset. */
+  async function processBatch(payload: EachBatchPayload): Promise<void> {
+    const ctx: BatchContext = { payload, lost: false };
+    const { topic, partition, messages } = payload.batch;
+    if (handleBatch) {
+      for (let start = 0; start < messages.length; start += maxBatchSize) {
+        if (!active(ctx)) break;
+        const chunk = messages.slice(start, start + maxBatchSize);
+        if (!(await processChunk(ctx, chunk))) break;
+        const last = chunk[chunk.length - 1]!.offset;
+        payload.resolveOffset(last);
+        await committer.handled(topic, partition, last, chunk.length);
+      }
+      return;
+    }
+    for (const message of messages) {
+      if (!active(ctx)) break;
+      const done = await processMessage(ctx, message);
+      if (!done) break;
+      payload.resolveOffset(message.offset);
+      await committer.handled(topic, partition, message.offset);
+    }
+  }
+
   await consumer.run({
-    autoCommit: true,
-    autoCommitThreshold: options.commit?.everyMessages ?? 1,
-    ...(options.commit?.intervalMs ? { autoCommitInterval: options.commit.intervalMs } : {}),
+    // Commits are the committer's (kafkajs's autoCommit commits after every partition's batch).
+    autoCommit: false,
     eachBatchAutoResolve: false,
     partitionsConsumedConcurrently: options.concurrency ?? 1,
     eachBatch: async (payload) => {
-      const ctx: BatchContext = { payload, lost: false };
-      if (handleBatch) {
-        const { messages } = payload.batch;
-        for (let start = 0; start < messages.length; start += maxBatchSize) {
-          if (!active(ctx)) break;
-          const chunk = messages.slice(start, start + maxBatchSize);
-          if (!(await processChunk(ctx, chunk))) break;
-          payload.resolveOffset(chunk[chunk.length - 1]!.offset);
-          await payload.commitOffsetsIfNecessary();
-        }
-        return;
-      }
-      for (const message of payload.batch.messages) {
-        if (!active(ctx)) break;
-        const done = await processMessage(ctx, message);
-        if (!done) break;
-        payload.resolveOffset(message.offset);
-        await payload.commitOffsetsIfNecessary();
+      batchesInFlight += 1;
+      try {
+        await processBatch(payload);
+      } finally {
+        batchesInFlight -= 1;
+        if (batchesInFlight === 0) batchesDone?.();
       }
     },
   });
@@ -477,7 +498,11 @@ export async function runConsumer<E extends EventEnvelope = SwitchboardEvent>(
         } catch {
           // not running (crashed): nothing to pause
         }
-        // kafkajs waits for the batch in flight, commits the resolved offsets, leaves the group.
+        // The batches in flight end (their handlers finish; nothing new starts), then the last
+        // commit, then kafkajs leaves the group.
+        if (batchesInFlight > 0) await new Promise<void>((resolve) => (batchesDone = resolve));
+        await committer.finalFlush();
+        committer.close();
         await consumer.disconnect();
         await producer.disconnect();
         log.info({ ...stats }, 'consumer stopped');

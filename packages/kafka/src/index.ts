@@ -13,6 +13,7 @@ export {
   type MessageMeta,
   type RunConsumerOptions,
 } from './consumer';
+export { OffsetCommitter, type CommitCadence } from './offset-committer';
 export { createRedisDedupeStore, type ClaimResult, type DedupeStore, type RedisDedupeStoreOptions } from './dedupe';
 export { startEmbeddedBrokerIfNeeded, type EmbeddedBrokerOptions, type KafkaEndpoint } from './embedded-broker';
 export { backoffMs, sleep } from './sleep';

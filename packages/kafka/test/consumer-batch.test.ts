@@ -13,6 +13,7 @@ describe('runConsumer in batch mode (handleBatch)', () => {
       groupId,
       topics: [topic],
       maxBatchSize: 400,
+      commit: { everyMessages: 1 },
       handleBatch: async (batch, meta) => {
         batches.push({ ids: batch.map((e) => e.id), meta, committedWhenCalled: await committedOffset(bed.admin, groupId, topic) });
         await pause(50);

@@ -7,7 +7,7 @@ import { committedOffset, freshTopic, pause, produce, readTopic, teamEvents, uni
 const bed = useConsumerTestBed('kafka');
 
 describe('runConsumer', () => {
-  it('hands every event to the handler in order and commits each one after the handler resolved', async () => {
+  it('hands every event to the handler in order and, committing every message, commits each one after the handler resolved', async () => {
     const events = teamEvents(5);
     const { topic, groupId } = await freshTopic(bed.kafka, events);
     const seen: { id: string; offset: string }[] = [];
@@ -15,6 +15,7 @@ describe('runConsumer', () => {
     const handle = await bed.start({
       groupId,
       topics: [topic],
+      commit: { everyMessages: 1 },
       handle: async (event, meta) => {
         committedWhenCalled.push(await committedOffset(bed.admin, groupId, topic));
         seen.push({ id: event.id, offset: meta.offset });
@@ -172,6 +173,18 @@ describe('runConsumer', () => {
     expect(maxRunning).toBeGreaterThan(1);
   });
 
+  it('commits on its cadence, not per message: nothing before the interval is up, then everything handled', async () => {
+    const events = teamEvents(300);
+    const { topic, groupId } = await freshTopic(bed.kafka, events);
+    const seen: string[] = [];
+    await bed.start({ groupId, topics: [topic], commit: { intervalMs: 1_500 }, handle: async (event) => void seen.push(event.id) });
+    await waitFor(() => seen.length === 300, '300 handled');
+    // Committing after each message (kafkajs's autoCommit) would show most of them committed by now.
+    expect(await committedOffset(bed.admin, groupId, topic)).toBe(-1);
+    await waitFor(async () => (await committedOffset(bed.admin, groupId, topic)) === 300, 'offset 300 committed on the interval', 5_000);
+    expect(seen).toEqual(events.map((e) => e.id));
+  });
+
   it('graceful shutdown: pauses, lets the message in flight finish, commits it, and a successor resumes right after it', async () => {
     const events = teamEvents(10);
     const { topic, groupId } = await freshTopic(bed.kafka, events);
@@ -180,8 +193,8 @@ describe('runConsumer', () => {
     const handle = await bed.run({
       groupId,
       topics: [topic],
-      // Commit only at batch ends and shutdown: shutdown must commit what was handled.
-      commit: { everyMessages: 1000 },
+      // No commit before shutdown: shutdown must commit what was handled.
+      commit: { intervalMs: 60_000 },
       handle: async (event) => {
         inFlight += 1;
         await pause(100);
