@@ -50,7 +50,12 @@ function refOf(channel: Channel, event: RequestEvent): RequestRef {
 export function createDeliveryHandler(spec: ChannelSpec, deps: DeliveryDeps): DeliveryHandler {
   const log = deps.log.child({ component: 'delivery', channel: spec.channel });
 
-  async function attemptDelivery(event: RequestEvent, request: RequestRef, ctx: WaitContext): Promise<DeliveryOutcome> {
+  /**
+   * Attempts until the provider accepts, a permanent error, or the request's last attempt.
+   * `firstAttempt` is the number the message's attempts go on from (delivery-records.ts); the
+   * retry policy counts this request's provider calls.
+   */
+  async function attemptDelivery(event: RequestEvent, request: RequestRef, ctx: WaitContext, firstAttempt: number): Promise<DeliveryOutcome> {
     const failed = (errorCode: string, reason: string, attempts: number): DeliveryOutcome => ({
       status: 'FAILED',
       requestEventId: request.eventId,
@@ -70,12 +75,13 @@ export function createDeliveryHandler(spec: ChannelSpec, deps: DeliveryDeps): De
       if (error instanceof SenderUnavailable || (isProviderError(error) && error.kind === 'PERMANENT')) {
         const { code, reason } = error as SenderUnavailable | ProviderError;
         log.warn({ ...fields, errorCode: code }, 'sender cannot send; the message fails');
-        return failed(code, reason, 1);
+        return failed(code, reason, firstAttempt);
       }
       throw error;
     }
 
-    for (let attempt = 1; ; attempt++) {
+    let attempt = firstAttempt;
+    for (let call = 1; ; call++) {
       // SENDING goes out while the attempt proceeds (its acknowledgement is not on the way to the
       // provider) and is acked before the attempt's outcome is published, so it stays first. It
       // only informs: a failure to publish it is logged, never a reason to hold a send back.
@@ -88,7 +94,8 @@ export function createDeliveryHandler(spec: ChannelSpec, deps: DeliveryDeps): De
       try {
         waitedMs = await deps.limiter.acquire(sender.senderId, sender.rateLimitPerSecond, ctx);
       } catch (error) {
-        await sending;
+        // The provider was not called: the redelivered request makes this attempt again.
+        await Promise.all([sending, deps.records.undoAttempt(request.messageId).catch(() => {})]);
         throw error;
       }
       try {
@@ -110,7 +117,7 @@ export function createDeliveryHandler(spec: ChannelSpec, deps: DeliveryDeps): De
           ? error
           : new ProviderError('TRANSIENT', 'UNEXPECTED', 'unexpected error from the provider implementation');
         await sending;
-        const step = afterFailure(failure, attempt, deps.retry);
+        const step = afterFailure(failure, call, deps.retry);
         const failureFields = { ...fields, vendor: provider.vendor, attempt, kind: failure.kind, errorCode: failure.code, reason: failure.reason };
         if (step.kind === 'give-up') {
           log.warn(failureFields, 'provider did not accept the message; it fails');
@@ -118,6 +125,7 @@ export function createDeliveryHandler(spec: ChannelSpec, deps: DeliveryDeps): De
         }
         log.info({ ...failureFields, retryInMs: step.delayMs }, 'provider did not accept the message; retrying');
         await pause(step.delayMs, ctx);
+        attempt = await deps.records.nextAttempt(request.messageId);
       }
     }
   }
@@ -129,7 +137,8 @@ export function createDeliveryHandler(spec: ChannelSpec, deps: DeliveryDeps): De
     }
     const request = event as RequestEvent;
     const ref = refOf(spec.channel, request);
-    const plan = planRequest(ref, await deps.records.get(ref.messageId));
+    const begun = await deps.records.begin(ref.messageId);
+    const plan = planRequest(ref, begun.outcome);
     if (plan.kind === 'republish') {
       // Sent (or failed) already, before a crash or rebalance: announce it again, never send again.
       await deps.writer.complete(ref, plan.outcome);
@@ -137,7 +146,7 @@ export function createDeliveryHandler(spec: ChannelSpec, deps: DeliveryDeps): De
       return;
     }
     const ctx: WaitContext = { signal: deps.signal, heartbeat: meta.heartbeat, heartbeatIntervalMs: deps.heartbeatIntervalMs };
-    const outcome = await attemptDelivery(request, ref, ctx);
+    const outcome = await attemptDelivery(request, ref, ctx, begun.attempt);
     await complete(ref, outcome, ctx);
   };
 
