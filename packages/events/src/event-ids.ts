@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 /**
  * Time-ordered event ids (UUID version 7, RFC 9562), monotonic within this process, for the
@@ -9,10 +9,31 @@ import { randomBytes } from 'node:crypto';
 let lastMs = 0;
 let counter = 0;
 
+/**
+ * Random bytes drawn from a pool refilled 4 KiB at a time (as node's randomUUID does): a
+ * `randomBytes(16)` per id, a new Buffer and a call into OpenSSL each, took about 2 µs an id, ten
+ * times this.
+ */
+const POOL_BYTES = 4096;
+const pool = Buffer.allocUnsafe(POOL_BYTES);
+let poolAt = POOL_BYTES;
+const idBytes = Buffer.allocUnsafe(16);
+
+/** Where the next `count` unused random bytes of the pool start. */
+function takeRandom(count: number): number {
+  if (poolAt + count > POOL_BYTES) {
+    randomFillSync(pool);
+    poolAt = 0;
+  }
+  const start = poolAt;
+  poolAt += count;
+  return start;
+}
+
 export function eventId(now: number = Date.now()): string {
   if (now > lastMs) {
     lastMs = now;
-    counter = randomBytes(2).readUInt16BE() & 0x7ff; // leave room to count up within the millisecond
+    counter = pool.readUInt16BE(takeRandom(2)) & 0x7ff; // leave room to count up within the millisecond
   } else {
     counter += 1;
     if (counter > 0xfff) {
@@ -21,11 +42,12 @@ export function eventId(now: number = Date.now()): string {
       counter = 0;
     }
   }
-  const bytes = randomBytes(16);
-  bytes.writeUIntBE(lastMs, 0, 6);
-  bytes[6] = 0x70 | (counter >> 8);
-  bytes[7] = counter & 0xff;
-  bytes[8] = 0x80 | (bytes[8]! & 0x3f);
-  const hex = bytes.toString('hex');
+  const start = takeRandom(16);
+  pool.copy(idBytes, 0, start, start + 16);
+  idBytes.writeUIntBE(lastMs, 0, 6);
+  idBytes[6] = 0x70 | (counter >> 8);
+  idBytes[7] = counter & 0xff;
+  idBytes[8] = 0x80 | (idBytes[8]! & 0x3f);
+  const hex = idBytes.toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
