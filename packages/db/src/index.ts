@@ -1,5 +1,6 @@
 export * from './generated/prisma/client';
 export {
+  DEFAULT_RANDOM_PAGE_COST,
   createPrismaClient,
   sqlPoolOf,
   withTransaction,

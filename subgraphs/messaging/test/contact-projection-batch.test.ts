@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EventOfType } from '@switchboard/events';
-import { contactEvent, startMessagingSubgraph, type MessagingHarness } from './harness';
+import { contactEvent, useMessagingSubgraph } from './harness';
 
 /*
  * The contact consumer applies `contact.changed` in batches with bulk SQL. These tests hold it to
@@ -9,15 +9,7 @@ import { contactEvent, startMessagingSubgraph, type MessagingHarness } from './h
  * must leave the same rows either way.
  */
 
-let h: MessagingHarness;
-
-beforeAll(async () => {
-  h = await startMessagingSubgraph();
-}, 60_000);
-
-afterAll(async () => {
-  await h?.close();
-});
+const harness = useMessagingSubgraph();
 
 type ContactEvent = EventOfType<'contact.changed'>;
 const CONSENTS = ['OPTED_IN', 'OPTED_OUT', 'UNKNOWN'] as const;
@@ -51,14 +43,14 @@ function tombstone(org: string, id: string, at: number, version: number | null):
 const forContact = (event: ContactEvent, id: string): ContactEvent => ({ ...event, payload: { ...event.payload, contactId: id } });
 
 async function rowOf(id: string) {
-  const row = await h.prisma.messagingContactProjection.findUnique({ where: { id } });
+  const row = await harness().prisma.messagingContactProjection.findUnique({ where: { id } });
   if (!row) return null;
   const { id: _id, updatedAt: _updatedAt, ...rest } = row;
   return rest;
 }
 
 it('a batch leaves the row as its events one at a time would: later edits, a stale replay, a keyword, a deletion', async () => {
-  const projections = h.runtime.services.projections;
+  const projections = harness().runtime.services.projections;
   const org = randomUUID();
   const [one, batch] = [randomUUID(), randomUUID()];
   const seeded = stateEvent(org, PLACEHOLDER, 0, 1, 'casey', 'OPTED_IN', 'CREATED');
@@ -66,7 +58,7 @@ it('a batch leaves the row as its events one at a time would: later edits, a sta
   await projections.applyContactChanged(forContact(seeded, batch));
   // A STOP received here at minute 3, on both copies.
   for (const id of [one, batch]) {
-    await h.prisma.messagingContactProjection.update({ where: { id }, data: { smsConsent: 'OPTED_OUT', smsConsentAt: minute(3) } });
+    await harness().prisma.messagingContactProjection.update({ where: { id }, data: { smsConsent: 'OPTED_OUT', smsConsentAt: minute(3) } });
   }
   const events = [
     stateEvent(org, PLACEHOLDER, 2, 2, 'casey b', 'OPTED_IN'),
@@ -96,7 +88,7 @@ it('a batch leaves the row as its events one at a time would: later edits, a sta
 it('random sequences of changes, in random batches, end as one event at a time would', async () => {
   const random = prng(20261121);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
-  const projections = h.runtime.services.projections;
+  const projections = harness().runtime.services.projections;
   const org = randomUUID();
   const contacts = Array.from({ length: 60 }, () => ({ one: randomUUID(), batch: randomUUID() }));
 
@@ -134,7 +126,7 @@ it('random sequences of changes, in random batches, end as one event at a time w
         const at = minute(round * 10 + Math.floor(random() * 25));
         const status = pick(CONSENTS);
         for (const id of [contact.one, contact.batch]) {
-          await h.prisma.messagingContactProjection.update({ where: { id }, data: { smsConsent: status, smsConsentAt: at } });
+          await harness().prisma.messagingContactProjection.update({ where: { id }, data: { smsConsent: status, smsConsentAt: at } });
         }
       }
     }

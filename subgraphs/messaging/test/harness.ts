@@ -61,6 +61,24 @@ async function freePort(): Promise<number> {
 
 const INTERNAL_SECRET = 'internal-secret-for-messaging-subgraph-tests-0123';
 
+/**
+ * The suite's messaging subgraph, started before its tests and closed after them: call at the top
+ * of a test file, read the harness through the returned function.
+ */
+export function useMessagingSubgraph(): () => MessagingHarness {
+  let harness: MessagingHarness | undefined;
+  beforeAll(async () => {
+    harness = await startMessagingSubgraph();
+  }, 60_000);
+  afterAll(async () => {
+    await harness?.close();
+  });
+  return () => {
+    if (!harness) throw new Error('the messaging subgraph is not started (use it inside a test)');
+    return harness;
+  };
+}
+
 export async function startMessagingSubgraph(
   options: Omit<MessagingSubgraphOptions, 'webhookPublicUrl' | 'senderCredentialsKey'> = {},
 ): Promise<MessagingHarness> {

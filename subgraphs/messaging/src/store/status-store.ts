@@ -102,7 +102,8 @@ interface PendingRow {
   created_at: Date;
 }
 
-const LOAD = `
+/** Reads a batch's messages (`$1`) and which of the event ids (`$2`) each already applied. */
+export const LOAD_STATUSES = `
   SELECT m.id, m.organization_id, m.sender_id, m.direction::text AS direction, m.channel::text AS channel,
          m.contact_id, m.conversation_id, m.counterpart_address, m.to_address, m.status::text AS status,
          m.provider_message_id, m.error_code, m.error_reason, m.attempts, m.revision, m.history_length,
@@ -171,7 +172,7 @@ export class StatusStore {
   /** The messages' states (missing ids are absent), with which of `eventIds` each already applied. */
   async load(messageIds: readonly string[], eventIds: readonly string[]): Promise<Map<string, MessageStatusState>> {
     // Unnamed, as the write below: planned with the ids at hand, never from a stale generic plan.
-    const result = await this.sql.query<StateRow>({ text: LOAD, values: [messageIds, eventIds] });
+    const result = await this.sql.query<StateRow>({ text: LOAD_STATUSES, values: [messageIds, eventIds] });
     const states = new Map<string, MessageStatusState>();
     for (const row of result.rows) {
       states.set(row.id, {
