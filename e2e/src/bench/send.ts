@@ -180,7 +180,9 @@ function postgresCpuSeconds(): number {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       if (!stat.includes('(postgres)')) continue;
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
+      // utime + stime, and cutime + cstime: the postmaster's reaped children, so a backend that
+      // ended during the phase (a pool closing an idle connection) still counts.
+      ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
     } catch {
       // gone meanwhile
     }
@@ -689,8 +691,8 @@ async function main(): Promise<void> {
       return `${p.name} ${perMessage(now.syscalls - before.syscalls)} / ${perMessage(now.switches - before.switches)}`;
     }).join(', ')}`);
     const postgresByClient = await postgresCpuByClient(database);
-    note(`  PostgreSQL CPU ms per message, by client: ${Object.entries(postgresByClient)
-      .map(([name, s]) => [name, s - (postgresByClientBefore[name] ?? 0)] as const)
+    note(`  PostgreSQL CPU ms per message, by client (backends still connected at the end): ${Object.entries(postgresByClient)
+      .map(([name, s]) => [name, Math.max(0, s - (postgresByClientBefore[name] ?? 0))] as const)
       .sort((a, b) => b[1] - a[1])
       .map(([name, s]) => `${name} ${((s * 1000) / config.BENCH_MESSAGES).toFixed(2)}`)
       .join(', ')}`);
