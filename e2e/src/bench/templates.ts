@@ -19,6 +19,7 @@ import { createLogger, env, loadConfig } from '@switchboard/config';
 import { startSubgraphServer, type SubgraphDeps } from '@switchboard/subgraph-kit';
 import { createTemplateService, templateSubgraph } from '@switchboard/subgraph-template';
 import { createTestDatabase } from '@switchboard/testkit';
+import { jsonPoster } from './json-post';
 
 const config = loadConfig(
   z.object({
@@ -29,43 +30,11 @@ const config = loadConfig(
   }),
 );
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type GraphQLBody = { data?: any; errors?: unknown[] };
-
 const print = (line: string) => process.stdout.write(`${line}\n`);
 const INTERNAL_SECRET = randomUUID() + randomUUID();
 const agent = new http.Agent({ keepAlive: true, maxSockets: config.BENCH_CONCURRENCY * 2 });
 
-function postJson(url: string, body: unknown, headers: Record<string, string>): Promise<{ status: number; body: GraphQLBody }> {
-  const payload = JSON.stringify(body);
-  const target = new URL(url);
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        agent,
-        hostname: target.hostname,
-        port: target.port,
-        path: target.pathname,
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...headers },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => {
-          try {
-            resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as GraphQLBody });
-          } catch (error) {
-            reject(error as Error);
-          }
-        });
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
+const postJson = jsonPoster(agent);
 
 interface Result {
   requests: number;
