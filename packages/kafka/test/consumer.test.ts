@@ -185,6 +185,31 @@ describe('runConsumer', () => {
     expect(seen).toEqual(events.map((e) => e.id));
   });
 
+  it('commits what it handled when a rebalance starts: a member that joins later gets none of it again', async () => {
+    const topic = uniqueName('team.changed');
+    await ensureTopics(bed.admin, [topic], 4);
+    const publish = async (teams: number, each: number): Promise<string[]> => {
+      const events = Array.from({ length: teams }, () => teamEvents(each, randomUUID())).flat();
+      const producer = bed.kafka.producer();
+      await producer.connect();
+      await producer.send({ topic, messages: events.map((event) => eventCatalog.encode(event)).map(({ key, value }) => ({ key, value })) });
+      await producer.disconnect();
+      return events.map((event) => event.id);
+    };
+    const before = await publish(8, 5);
+    const groupId = uniqueName('group');
+    const first: string[] = [];
+    const second: string[] = [];
+    // A minute between commits: only the rebalance (or shutdown) commits within this test.
+    await bed.start({ groupId, topics: [topic], commit: { intervalMs: 60_000 }, handle: async (event) => void first.push(event.id) });
+    await waitFor(() => first.length === before.length, 'the first member handled everything');
+    await bed.start({ groupId, topics: [topic], commit: { intervalMs: 60_000 }, handle: async (event) => void second.push(event.id) });
+    const after = await publish(8, 1);
+    await waitFor(() => after.every((id) => first.includes(id) || second.includes(id)), 'both members handled the new events');
+    expect(second.length).toBeGreaterThan(0);
+    expect(second.filter((id) => before.includes(id))).toEqual([]);
+  });
+
   it('graceful shutdown: pauses, lets the message in flight finish, commits it, and a successor resumes right after it', async () => {
     const events = teamEvents(10);
     const { topic, groupId } = await freshTopic(bed.kafka, events);
