@@ -71,3 +71,28 @@ export async function query<T extends Record<string, unknown>>(url: string, sql:
     await client.end();
   }
 }
+
+/**
+ * The setup of the migration suites: a fresh workspace before each test (removed after it) and
+ * databases that are dropped after the file. Read `ws` inside tests.
+ */
+export function useMigrationWorkspace(): { readonly ws: Workspace; database(label: string): { name: string; url: string } } {
+  let current: Workspace | undefined;
+  const databases: string[] = [];
+  beforeEach(() => {
+    current = createWorkspace();
+  });
+  afterEach(() => current?.remove());
+  afterAll(() => dropAll(databases));
+  return {
+    get ws(): Workspace {
+      if (!current) throw new Error('the workspace exists only inside a test');
+      return current;
+    },
+    database(label) {
+      const db = uniqueDatabase(label);
+      databases.push(db.name);
+      return db;
+    },
+  };
+}

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { createMigration, DatabaseError, migrate } from '@switchboard/db';
-import { createWorkspace, dropAll, query, serverUrl, uniqueDatabase, type Workspace } from './helpers';
+import { query, serverUrl, useMigrationWorkspace, type Workspace } from './helpers';
 
 /** Semicolons in a comment, a string literal and a `$$` body: the script must reach PostgreSQL whole. */
 const TRIGGER_MIGRATION = `-- A note keeps its length; a trigger computes it.
@@ -51,20 +51,13 @@ function writeMigration(ws: Workspace, name: string, sql: string): void {
 }
 
 describe('migration scripts', () => {
-  let ws: Workspace;
-  const databases: string[] = [];
-  beforeEach(() => {
-    ws = createWorkspace();
-  });
-  afterEach(() => ws.remove());
-  afterAll(() => dropAll(databases));
+  const bed = useMigrationWorkspace();
 
   it('applies a script whose strings, comments and $$ bodies contain semicolons', async () => {
-    writeMigration(ws, '20260101000000_note_trigger', TRIGGER_MIGRATION);
-    const db = uniqueDatabase('script');
-    databases.push(db.name);
+    writeMigration(bed.ws, '20260101000000_note_trigger', TRIGGER_MIGRATION);
+    const db = bed.database('script');
 
-    expect(await migrate(db.url, ws)).toEqual({ createdDatabase: true, appliedMigrations: ['20260101000000_note_trigger'] });
+    expect(await migrate(db.url, bed.ws)).toEqual({ createdDatabase: true, appliedMigrations: ['20260101000000_note_trigger'] });
 
     await query(db.url, `INSERT INTO campaign.note DEFAULT VALUES`);
     await query(db.url, `UPDATE campaign.note SET body = 'x;y' WHERE body = 'a;b;c'`);
@@ -75,15 +68,15 @@ describe('migration scripts', () => {
   });
 
   it('replays such a script in the shadow database', async () => {
-    writeMigration(ws, '20260101000000_note_trigger', TRIGGER_MIGRATION);
-    ws.writeModel('campaign.prisma', NOTE_MODEL);
-    expect(await createMigration(serverUrl, 'nothing', ws)).toEqual({ name: null, path: null, sql: null });
+    writeMigration(bed.ws, '20260101000000_note_trigger', TRIGGER_MIGRATION);
+    bed.ws.writeModel('campaign.prisma', NOTE_MODEL);
+    expect(await createMigration(serverUrl, 'nothing', bed.ws)).toEqual({ name: null, path: null, sql: null });
   });
 
   it('applies a failing migration not at all, and names it', async () => {
-    writeMigration(ws, '20260101000000_fine', 'CREATE TABLE campaign.fine (id int);\n');
+    writeMigration(bed.ws, '20260101000000_fine', 'CREATE TABLE campaign.fine (id int);\n');
     writeMigration(
-      ws,
+      bed.ws,
       '20260101000001_half',
       [
         'CREATE TABLE campaign.half (id int);',
@@ -93,10 +86,9 @@ describe('migration scripts', () => {
         '',
       ].join('\n'),
     );
-    const db = uniqueDatabase('atomic');
-    databases.push(db.name);
+    const db = bed.database('atomic');
 
-    const error = await migrate(db.url, ws).catch((e: unknown) => e);
+    const error = await migrate(db.url, bed.ws).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DatabaseError);
     const message = (error as Error).message;
     expect(message).toMatch(/20260101000001_half/);
