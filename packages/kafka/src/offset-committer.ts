@@ -18,7 +18,7 @@ const FINAL_COMMIT_TIMEOUT_MS = 5_000;
 /**
  * Commits a consumer group's handled offsets on a cadence rather than after every message (kafkajs's
  * autoCommit commits at the end of every partition's batch: with a few messages per batch that was
- * an OffsetCommit request per message or two, about as many requests as all the others together).
+ * an OffsetCommit request per message or two, twice as many requests as all the others together).
  * Offsets are only ever ones whose messages were handled, so a crash or a rebalance redelivers what
  * was handled since the last commit: handlers are idempotent, or use the dedupe store.
  *
