@@ -6,8 +6,8 @@ export type Logger = pino.Logger;
  * Structured JSON logs. Fields that commonly carry secrets or personal data are redacted at the
  * source, so a careless `log.info({ input })` never leaks a password or token.
  */
-export function createLogger(name: string, level: string = 'info'): Logger {
-  return pino({
+export function createLogger(name: string, level: string = 'info', destination?: pino.DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
     name,
     level,
     redact: {
@@ -33,5 +33,7 @@ export function createLogger(name: string, level: string = 'info'): Logger {
       ],
       censor: '[redacted]',
     },
-  });
+  };
+  // Standard output, unless a caller (a test reading the logs, say) passes a stream of its own.
+  return destination ? pino(options, destination) : pino(options);
 }

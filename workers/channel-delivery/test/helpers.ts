@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createLogger } from '@switchboard/config';
+import { createLogger, type Logger } from '@switchboard/config';
 import {
   createEvent,
   decodeEvent,
@@ -13,7 +13,7 @@ import {
   type EventOfType,
   type SwitchboardEvent,
 } from '@switchboard/events';
-import { createKafka, type Kafka } from '@switchboard/kafka';
+import { createKafka, ensureTopics, type Kafka } from '@switchboard/kafka';
 import { silentLogger, startBroker, type BrokerHandle } from '@switchboard/kafka-broker';
 import { DEV_CREDENTIALS, startProviderStandIns, type ProviderStandIns, type ProviderStandInsOptions } from '@switchboard/provider-stand-ins';
 import { Redis } from 'ioredis';
@@ -141,9 +141,18 @@ export class Harness {
     readonly outcomes: OutcomeCollector,
   ) {}
 
-  static async start(standIns: ProviderStandInsOptions = {}): Promise<Harness> {
-    const broker = await startBroker({ port: 0, logger: silentLogger });
+  /**
+   * `topics`: a broker that creates no topic on demand, with only these; a topic deleted later
+   * stays missing and publishing to it fails.
+   */
+  static async start(standIns: ProviderStandInsOptions = {}, options: { topics?: string[] } = {}): Promise<Harness> {
+    const broker = await startBroker({ port: 0, logger: silentLogger, autoCreateTopics: options.topics === undefined });
     const kafka = createKafka({ brokers: [broker.brokers], clientId: 'channel-delivery-test', log, logLevel: 'nothing', retry: { initialRetryTime: 50, retries: 8 } });
+    if (options.topics) {
+      const admin = kafka.admin();
+      await admin.connect();
+      await ensureTopics(admin, options.topics).finally(() => admin.disconnect());
+    }
     const redisPrefix = `test:channel-delivery:${randomUUID()}:`;
     const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { keyPrefix: redisPrefix, maxRetriesPerRequest: 2 });
     const stands = await startProviderStandIns({
@@ -182,7 +191,7 @@ export class Harness {
   async startWorkers(
     overrides: Partial<ChannelWorkersConfig> = {},
     channels?: ('email' | 'sms' | 'whatsapp')[],
-    extra: Pick<StartChannelWorkersOptions, 'prisma'> = {},
+    extra: Pick<StartChannelWorkersOptions, 'prisma'> & { log?: Logger } = {},
   ): Promise<ChannelWorkers> {
     const workers = await startChannelWorkers({ kafka: this.kafka, redis: this.redis, config: this.config(overrides), log, ...(channels ? { channels } : {}), ...extra });
     this.workers.push(workers);
