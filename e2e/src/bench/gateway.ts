@@ -8,12 +8,12 @@
  * BENCH_CONCURRENCY (16), BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (2) tune it.
  */
 import http from 'node:http';
-import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
 import { CALLER_HEADER, signCaller, verifyAccessToken } from '@switchboard/auth';
 import { loadConfig } from '@switchboard/config';
 import { callerOfClaims } from '@switchboard/gateway';
 import { registerUser, startTestSystem } from '@switchboard/testkit';
+import { closedLoop, summarize } from './closed-loop';
 import { jsonPoster } from './json-post';
 
 const config = loadConfig(
@@ -29,47 +29,7 @@ const print = (line: string) => process.stdout.write(`${line}\n`);
 const agent = new http.Agent({ keepAlive: true, maxSockets: config.BENCH_CONCURRENCY * 2 });
 
 const postJson = jsonPoster(agent);
-
-interface Result {
-  requests: number;
-  errors: number;
-  seconds: number;
-  latenciesMs: number[];
-}
-
-async function measure(operation: () => Promise<boolean>, seconds: number): Promise<Result> {
-  const latenciesMs: number[] = [];
-  let errors = 0;
-  const started = performance.now();
-  const deadline = started + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: config.BENCH_CONCURRENCY }, async () => {
-      while (performance.now() < deadline) {
-        const t0 = performance.now();
-        const ok = await operation().catch(() => false);
-        latenciesMs.push(performance.now() - t0);
-        if (!ok) errors++;
-      }
-    }),
-  );
-  return { requests: latenciesMs.length, errors, seconds: (performance.now() - started) / 1000, latenciesMs };
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
-}
-
-function summary(result: Result) {
-  const sorted = [...result.latenciesMs].sort((a, b) => a - b);
-  return {
-    rps: result.requests / result.seconds,
-    p50: percentile(sorted, 50),
-    p99: percentile(sorted, 99),
-    requests: result.requests,
-    errors: result.errors,
-  };
-}
+const measure = (operation: (n: number) => Promise<boolean>, seconds: number) => closedLoop(operation, seconds, config.BENCH_CONCURRENCY);
 
 async function main(): Promise<void> {
   console.warn('Starting the system (fresh database, all subgraphs, gateway)…');
@@ -122,8 +82,8 @@ async function main(): Promise<void> {
     await measure(viaGateway, config.BENCH_WARMUP_SECONDS);
     await measure(direct, config.BENCH_WARMUP_SECONDS);
     console.warn(`Measuring ${config.BENCH_SECONDS} s each at concurrency ${config.BENCH_CONCURRENCY}…`);
-    const gateway = summary(await measure(viaGateway, config.BENCH_SECONDS));
-    const subgraphs = summary(await measure(direct, config.BENCH_SECONDS));
+    const gateway = summarize(await measure(viaGateway, config.BENCH_SECONDS));
+    const subgraphs = summarize(await measure(direct, config.BENCH_SECONDS));
 
     const row = (label: string, g: string, d: string, ratio: string) =>
       `${label.padEnd(14)}${g.padStart(14)}${d.padStart(20)}${ratio.padStart(12)}`;

@@ -40,6 +40,7 @@ import { z } from 'zod';
 import { env, loadConfig } from '@switchboard/config';
 import { DEV_CREDENTIALS } from '@switchboard/provider-stand-ins';
 import { createTestDatabase, registerUser, type TestDatabase } from '@switchboard/testkit';
+import { percentile as percentileOfSorted } from './closed-loop';
 
 const config = loadConfig(
   z.object({
@@ -305,11 +306,7 @@ interface Sent {
   failed?: string;
 }
 
-function percentile(values: number[], p: number): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
-}
+const percentile = (values: number[], p: number): number => percentileOfSorted([...values].sort((a, b) => a - b), p);
 
 const ms = (value: number) => (Number.isFinite(value) ? `${value.toFixed(0)} ms` : 'n/a');
 

@@ -11,7 +11,6 @@
  */
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import { z } from 'zod';
 import { CALLER_HEADER, signCaller, type Caller } from '@switchboard/auth';
@@ -19,6 +18,7 @@ import { createLogger, env, loadConfig } from '@switchboard/config';
 import { startSubgraphServer, type SubgraphDeps } from '@switchboard/subgraph-kit';
 import { createTemplateService, templateSubgraph } from '@switchboard/subgraph-template';
 import { createTestDatabase } from '@switchboard/testkit';
+import { closedLoop, summarize } from './closed-loop';
 import { jsonPoster } from './json-post';
 
 const config = loadConfig(
@@ -35,42 +35,7 @@ const INTERNAL_SECRET = randomUUID() + randomUUID();
 const agent = new http.Agent({ keepAlive: true, maxSockets: config.BENCH_CONCURRENCY * 2 });
 
 const postJson = jsonPoster(agent);
-
-interface Result {
-  requests: number;
-  errors: number;
-  seconds: number;
-  latenciesMs: number[];
-}
-
-async function measure(operation: (n: number) => Promise<boolean>, seconds: number): Promise<Result> {
-  const latenciesMs: number[] = [];
-  let errors = 0;
-  let counter = 0;
-  const started = performance.now();
-  const deadline = started + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: config.BENCH_CONCURRENCY }, async () => {
-      while (performance.now() < deadline) {
-        const t0 = performance.now();
-        const ok = await operation(counter++).catch(() => false);
-        latenciesMs.push(performance.now() - t0);
-        if (!ok) errors++;
-      }
-    }),
-  );
-  return { requests: latenciesMs.length, errors, seconds: (performance.now() - started) / 1000, latenciesMs };
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
-}
-
-function summary(result: Result) {
-  const sorted = [...result.latenciesMs].sort((a, b) => a - b);
-  return { rps: result.requests / result.seconds, p50: percentile(sorted, 50), p99: percentile(sorted, 99), requests: result.requests, errors: result.errors };
-}
+const measure = (operation: (n: number) => Promise<boolean>, seconds: number) => closedLoop(operation, seconds, config.BENCH_CONCURRENCY);
 
 const RENDER = `query Render($id: ID!, $variables: JSON!) {
   renderTemplate(id: $id, variables: $variables) {
@@ -207,9 +172,9 @@ async function main(): Promise<void> {
 
     const run = async (a: (n: number) => Promise<boolean>, b: (n: number) => Promise<boolean>) => {
       await measure(a, config.BENCH_WARMUP_SECONDS);
-      const cached = summary(await measure(a, config.BENCH_SECONDS));
+      const cached = summarize(await measure(a, config.BENCH_SECONDS));
       await measure(b, config.BENCH_WARMUP_SECONDS);
-      const uncached = summary(await measure(b, config.BENCH_SECONDS));
+      const uncached = summarize(await measure(b, config.BENCH_SECONDS));
       return { cached, uncached };
     };
     console.warn(`Measuring ${config.BENCH_SECONDS} s per mode (after ${config.BENCH_WARMUP_SECONDS} s warm-up) at concurrency ${config.BENCH_CONCURRENCY}…`);
