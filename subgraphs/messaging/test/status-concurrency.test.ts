@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { sqlPoolOf, type SqlExecutor } from '@switchboard/db';
 import { createMessagingRuntime } from '../src/services';
-import { StatusStore } from '../src/store/status-store';
+import { StatusStore, type StatusWrite } from '../src/store/status-store';
 import type { StatusReport, StatusService } from '../src/domain/status-service';
 import { CREATE_SENDER, SEND, startMessagingSubgraph, type MessagingHarness } from './harness';
 
 /*
- * Status writes are optimistic (no row lock): these race several "processes" (status services with
- * their own batching) on the same messages and check what a user reads afterwards — one history
- * entry per status, in order, numbered without gaps, one event per change, nothing applied twice.
+ * Status writes are optimistic (no lock held from the read to the write): these race several
+ * "processes" (status services with their own batching) on the same messages and check what a user
+ * reads afterwards — one history entry per status, in order, numbered without gaps, one event per
+ * change, nothing applied twice.
  */
 
 let h: MessagingHarness;
@@ -52,6 +53,22 @@ function report(messageId: string, status: StatusReport['status'], extra: Partia
     eventId: null,
     traceId: null,
     ...extra,
+  };
+}
+
+/** A worker's SENDING for a message planned at `revision`, as the status service writes it. */
+function sendingWrite(messageId: string, revision: number, historyStart: number): StatusWrite {
+  return {
+    messageId,
+    revision,
+    historyStart,
+    status: 'SENDING',
+    providerMessageId: null,
+    errorCode: null,
+    errorReason: null,
+    attempts: 1,
+    history: [{ status: 'SENDING', at: new Date(), source: 'WORKER', providerCode: null, eventId: randomUUID() }],
+    events: [],
   };
 }
 
@@ -179,20 +196,7 @@ describe('status reports racing on the same messages', () => {
     const store = new StatusStore(explaining);
     const ids = [first!, second!];
     await store.load(ids, [randomUUID()]);
-    await store.write(
-      ids.map((messageId) => ({
-        messageId,
-        revision: 0,
-        historyStart: 1,
-        status: 'SENDING' as const,
-        providerMessageId: null,
-        errorCode: null,
-        errorReason: null,
-        attempts: 1,
-        history: [{ status: 'SENDING' as const, at: new Date(), source: 'WORKER' as const, providerCode: null, eventId: randomUUID() }],
-        events: [],
-      })),
-    );
+    await store.write(ids.map((messageId) => sendingWrite(messageId, 0, 1)));
     client.release();
     // Unnamed: planned for each batch. A named statement's plan is made once per connection and
     // kept, where no ANALYZE runs to invalidate it: made while the table was small, it scanned
@@ -203,5 +207,57 @@ describe('status reports racing on the same messages', () => {
       expect(plan).not.toMatch(/Seq Scan on message\b/u);
       expect(plan).toMatch(/Index Scan using message_pkey on message|Bitmap Index Scan on message_pkey/u);
     }
+  });
+});
+
+describe('status batches writing the same messages at once', () => {
+  /** A SENDING write for a message at its current revision. */
+  async function sendingWriteNow(store: StatusStore, messageId: string): Promise<StatusWrite> {
+    const state = (await store.load([messageId], [])).get(messageId)!;
+    return sendingWrite(messageId, state.revision, state.historyLength);
+  }
+
+  /** Backends of this database waiting for a lock. */
+  async function waitingForLocks(): Promise<number> {
+    const [row] = await h.prisma.$queryRaw<{ count: bigint }[]>`
+      SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`;
+    return Number(row!.count);
+  }
+
+  async function untilWaiting(count: number): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    while ((await waitingForLocks()) < count) {
+      if (Date.now() > deadline) throw new Error(`expected ${count} backends waiting for a lock`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
+  it('take the rows in one order, so they never deadlock (a deadlock cost a second and failed a batch)', async () => {
+    const pool = sqlPoolOf(h.prisma);
+    const store = new StatusStore(pool);
+    const [x, y] = (await queued(2)).sort();
+    const writes = { x: await sendingWriteNow(store, x!), y: await sendingWriteNow(store, y!) };
+
+    // Another transaction holds x while two batches start: one with [x, y], then one with [y, x].
+    const holder = await pool.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT 1 FROM "messaging"."message" WHERE id = $1 FOR UPDATE', [x]);
+      const first = store.write([writes.x, writes.y]);
+      await untilWaiting(1);
+      const second = store.write([writes.y, writes.x]);
+      // Taking y first, the second batch would wait for x behind the first, which then waits for
+      // y: a deadlock PostgreSQL only breaks after deadlock_timeout (1 s), failing one of them.
+      await untilWaiting(2);
+      await holder.query('COMMIT');
+
+      const [a, b] = await Promise.allSettled([first, second]);
+      expect(a).toEqual({ status: 'fulfilled', value: new Set([x, y]) });
+      // Planned from the same revisions: the second writes nothing and its caller plans again.
+      expect(b).toEqual({ status: 'fulfilled', value: new Set() });
+    } finally {
+      holder.release();
+    }
+    for (const id of [x!, y!]) expect((await historyOf(id)).map((entry) => entry.status)).toEqual(['QUEUED', 'SENDING']);
   });
 });

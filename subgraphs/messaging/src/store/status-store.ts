@@ -9,7 +9,11 @@ import { OUTBOX_NOTIFY_CHANNEL, outboxCte, outboxParams, type OutboxEvent } from
  * comes through here, so it takes two statements and no transaction (Prisma took about twelve in
  * one). Writes are optimistic: a write names the `revision` it was planned from and changes
  * nothing if the row moved on meanwhile; the caller re-reads and plans again. The message row,
- * its new history entries and their outbox events go in one statement, so all or none.
+ * its new history entries and their outbox events go in one statement, so all or none. The
+ * update still locks each row it changes until the statement commits, so every batch takes its
+ * rows in the order of their ids: two batches of the same messages (the worker reports' and the
+ * callbacks', from two processes) then wait for each other instead of deadlocking, which
+ * PostgreSQL only detects after `deadlock_timeout` (a second) and breaks by failing one of them.
  */
 
 /** What the status machine needs of a message, plus which of the asked event ids it already applied. */
@@ -220,7 +224,9 @@ export class StatusStore {
       errorCode: [] as (string | null)[], errorReason: [] as (string | null)[], attempts: [] as number[], added: [] as number[] };
     const h = { id: [] as string[], messageId: [] as string[], sequence: [] as number[], status: [] as string[], at: [] as Date[],
       source: [] as string[], providerCode: [] as (string | null)[], eventId: [] as (string | null)[] };
-    for (const write of writes) {
+    // In the order of the ids: the update takes the rows in the order of its input (see above).
+    const ordered = [...writes].sort((a, b) => (a.messageId < b.messageId ? -1 : a.messageId > b.messageId ? 1 : 0));
+    for (const write of ordered) {
       w.id.push(write.messageId);
       w.revision.push(write.revision);
       w.status.push(write.status);
@@ -240,7 +246,7 @@ export class StatusStore {
         h.eventId.push(entry.eventId);
       });
     }
-    const events = writes.flatMap((write) => write.events.map((event) => ({ event, messageId: write.messageId })));
+    const events = ordered.flatMap((write) => write.events.map((event) => ({ event, messageId: write.messageId })));
     try {
       // Unnamed, so planned for each batch with its ids at hand (`m.id = ANY($1)` leads the plan to
       // the primary key): a named statement's cached generic plan, made while the table was small
