@@ -2,6 +2,10 @@ import net from 'node:net';
 import tls from 'node:tls';
 import type { Logger } from '@switchboard/config';
 import { Kafka, logLevel as KafkaJsLogLevel, type ISocketFactory, type LogEntry, type RetryOptions } from 'kafkajs';
+import { fixRequestQueueTimers } from './request-queue-fix';
+
+// Every process that talks to Kafka does so through this module: fix kafkajs's idle timer loop once.
+fixRequestQueueTimers();
 
 export type KafkaLogLevel = 'nothing' | 'error' | 'warn' | 'info' | 'debug';
 
