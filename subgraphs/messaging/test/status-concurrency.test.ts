@@ -232,32 +232,66 @@ describe('status batches writing the same messages at once', () => {
     }
   }
 
-  it('take the rows in one order, so they never deadlock (a deadlock cost a second and failed a batch)', async () => {
-    const pool = sqlPoolOf(h.prisma);
-    const store = new StatusStore(pool);
-    const [x, y] = (await queued(2)).sort();
-    const writes = { x: await sendingWriteNow(store, x!), y: await sendingWriteNow(store, y!) };
-
-    // Another transaction holds x while two batches start: one with [x, y], then one with [y, x].
-    const holder = await pool.connect();
+  /**
+   * Another transaction holds `held` while `first` starts, then `second` (each waits for a lock
+   * before the next starts); the holder commits and both end. What each batch wrote.
+   */
+  async function raceBehindHolder(held: string, first: () => Promise<Set<string>>, second: () => Promise<Set<string>>) {
+    const holder = await sqlPoolOf(h.prisma).connect();
     try {
       await holder.query('BEGIN');
-      await holder.query('SELECT 1 FROM "messaging"."message" WHERE id = $1 FOR UPDATE', [x]);
-      const first = store.write([writes.x, writes.y]);
+      await holder.query('SELECT 1 FROM "messaging"."message" WHERE id = $1 FOR UPDATE', [held]);
+      const started = [first()];
       await untilWaiting(1);
-      const second = store.write([writes.y, writes.x]);
-      // Taking y first, the second batch would wait for x behind the first, which then waits for
-      // y: a deadlock PostgreSQL only breaks after deadlock_timeout (1 s), failing one of them.
+      started.push(second());
       await untilWaiting(2);
       await holder.query('COMMIT');
-
-      const [a, b] = await Promise.allSettled([first, second]);
-      expect(a).toEqual({ status: 'fulfilled', value: new Set([x, y]) });
-      // Planned from the same revisions: the second writes nothing and its caller plans again.
-      expect(b).toEqual({ status: 'fulfilled', value: new Set() });
+      return await Promise.allSettled(started);
     } finally {
       holder.release();
     }
+  }
+
+  it('take the rows in one order, so they never deadlock (a deadlock cost a second and failed a batch)', async () => {
+    const store = new StatusStore(sqlPoolOf(h.prisma));
+    const [x, y] = (await queued(2)).sort();
+    const writes = { x: await sendingWriteNow(store, x!), y: await sendingWriteNow(store, y!) };
+
+    // Taking y first, the second batch would wait for x behind the first, which then waits for
+    // y: a deadlock PostgreSQL only breaks after deadlock_timeout (1 s), failing one of them.
+    const [a, b] = await raceBehindHolder(x!, () => store.write([writes.x, writes.y]), () => store.write([writes.y, writes.x]));
+    expect(a).toEqual({ status: 'fulfilled', value: new Set([x, y]) });
+    // Planned from the same revisions: the second writes nothing and its caller plans again.
+    expect(b).toEqual({ status: 'fulfilled', value: new Set() });
     for (const id of [x!, y!]) expect((await historyOf(id)).map((entry) => entry.status)).toEqual(['QUEUED', 'SENDING']);
+  });
+
+  it('take them in one order whatever the plan reads first (the ids, or the places in the table)', async () => {
+    const pool = sqlPoolOf(h.prisma);
+    const store = new StatusStore(pool);
+    // Two messages whose places in the table are in the other order than their ids: the one
+    // written first has the larger id.
+    let x = '';
+    let y = '';
+    for (let tries = 0; x === ''; tries += 1) {
+      const [earlier, later] = await queued(2);
+      if (earlier! > later!) [x, y] = [later!, earlier!];
+      if (tries > 20) throw new Error('no pair stored against the order of its ids');
+    }
+    const writes = { x: await sendingWriteNow(store, x), y: await sendingWriteNow(store, y) };
+
+    // A session whose plans read the messages by their place in the table (a bitmap scan, hashed).
+    const byPlace = await pool.connect();
+    try {
+      await byPlace.query('SET enable_nestloop = off; SET enable_mergejoin = off; SET enable_indexscan = off; SET enable_seqscan = off');
+      // Read by place, y comes first: without locking by id first, the second batch held y while
+      // waiting for x behind the first, which then waited for y.
+      const [a, b] = await raceBehindHolder(x, () => store.write([writes.x, writes.y]), () => new StatusStore(byPlace).write([writes.x, writes.y]));
+      expect(a).toEqual({ status: 'fulfilled', value: new Set([x, y]) });
+      expect(b).toEqual({ status: 'fulfilled', value: new Set() });
+    } finally {
+      await byPlace.query('RESET ALL').catch(() => undefined);
+      byPlace.release();
+    }
   });
 });

@@ -10,8 +10,9 @@ import { OUTBOX_NOTIFY_CHANNEL, outboxCte, outboxParams, type OutboxEvent } from
  * one). Writes are optimistic: a write names the `revision` it was planned from and changes
  * nothing if the row moved on meanwhile; the caller re-reads and plans again. The message row,
  * its new history entries and their outbox events go in one statement, so all or none. The
- * update still locks each row it changes until the statement commits, so every batch takes its
- * rows in the order of their ids: two batches of the same messages (the worker reports' and the
+ * update still locks each row it changes until the statement commits, in whatever order its plan
+ * reads them (the input's, the index's or the table's): so the statement first locks its rows in
+ * the order of their ids. Two batches of the same messages (the worker reports' and the
  * callbacks', from two processes) then wait for each other instead of deadlocking, which
  * PostgreSQL only detects after `deadlock_timeout` (a second) and breaks by failing one of them.
  */
@@ -121,6 +122,8 @@ const WRITE = `
   WITH w AS (
     SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::int[])
       AS w(id, revision, status, provider_message_id, error_code, error_reason, attempts, added)
+  ), locked AS MATERIALIZED (
+    SELECT m.id FROM "messaging"."message" m WHERE m.id = ANY($1::uuid[]) ORDER BY m.id FOR UPDATE
   ), updated AS (
     UPDATE "messaging"."message" m
        SET status = w.status::"messaging"."message_status",
@@ -132,7 +135,7 @@ const WRITE = `
            revision = m.revision + 1,
            updated_at = now()
       FROM w
-     WHERE m.id = ANY($1::uuid[]) AND m.id = w.id AND m.revision = w.revision
+     WHERE m.id IN (SELECT id FROM locked) AND m.id = ANY($1::uuid[]) AND m.id = w.id AND m.revision = w.revision
     RETURNING m.id
   ), history AS (
     INSERT INTO "messaging"."message_status_change" (id, message_id, sequence, status, at, source, provider_code, event_id)
@@ -224,7 +227,7 @@ export class StatusStore {
       errorCode: [] as (string | null)[], errorReason: [] as (string | null)[], attempts: [] as number[], added: [] as number[] };
     const h = { id: [] as string[], messageId: [] as string[], sequence: [] as number[], status: [] as string[], at: [] as Date[],
       source: [] as string[], providerCode: [] as (string | null)[], eventId: [] as (string | null)[] };
-    // In the order of the ids: the update takes the rows in the order of its input (see above).
+    // In the order of the ids, as the statement locks them.
     const ordered = [...writes].sort((a, b) => (a.messageId < b.messageId ? -1 : a.messageId > b.messageId ? 1 : 0));
     for (const write of ordered) {
       w.id.push(write.messageId);
