@@ -31,7 +31,20 @@ export interface CreatePrismaClientOptions {
  */
 export const DEFAULT_RANDOM_PAGE_COST = 1.1;
 
-/** The session `options` a client sends (`-c name=value`), unless the URL has its own. */
+/**
+ * The session settings of the plain-SQL pool (`sqlPoolOf`), besides `random_page_cost`. Its hot
+ * statements are named, so PostgreSQL parses and plans each once per connection and reuses that
+ * plan (`plan_cache_mode`): planning had been a third of the status write's time, the largest
+ * statement of `bench:send`. A plan made once is kept for the connection's life, also after the
+ * table grew (nothing invalidates it where no ANALYZE runs), so it must not depend on the size the
+ * table had then: a plan made on an empty table would read it whole for every batch ever after.
+ * Without sequential and bitmap scans, every statement of the pool reads through its indexes, in
+ * their order, whatever the statistics; a statement with no index to use still runs (the planner
+ * only counts a sequential scan as very expensive).
+ */
+export const PLAIN_SQL_SETTINGS = ['plan_cache_mode=force_generic_plan', 'enable_seqscan=off', 'enable_bitmapscan=off'] as const;
+
+/** The session `options` a client sends (`-c name=value`) for its own settings, unless the URL has its own. */
 function sessionOptions(databaseUrl: string, options: CreatePrismaClientOptions): string | undefined {
   if (new URL(databaseUrl).searchParams.has('options')) return undefined;
   const cost = options.randomPageCost === undefined ? DEFAULT_RANDOM_PAGE_COST : options.randomPageCost;
@@ -41,12 +54,17 @@ function sessionOptions(databaseUrl: string, options: CreatePrismaClientOptions)
 }
 
 /**
- * A Prisma client over @prisma/adapter-pg with its own pg pool. `$disconnect()` ends the pool.
- * Nothing connects until the first query.
+ * The plain-SQL pool's URL and `options`: PLAIN_SQL_SETTINGS after the URL's own options or, if it
+ * has none, after ours. (pg lets the URL's `options` replace the pool's, so they move out of it.)
  */
-export function createPrismaClient(databaseUrl: string, options: CreatePrismaClientOptions = {}): PrismaClient {
-  parseDatabaseUrl(databaseUrl);
-  const sessionSettings = sessionOptions(databaseUrl, options);
+function plainSqlConnection(databaseUrl: string, options: CreatePrismaClientOptions): { url: string; options: string } {
+  const url = new URL(databaseUrl);
+  const own = url.searchParams.get('options') ?? sessionOptions(databaseUrl, options);
+  url.searchParams.delete('options');
+  return { url: url.toString(), options: [own, ...PLAIN_SQL_SETTINGS.map((setting) => `-c ${setting}`)].filter(Boolean).join(' ') };
+}
+
+function createPool(databaseUrl: string, options: CreatePrismaClientOptions, sessionSettings: string | undefined): pg.Pool {
   const pool = new pg.Pool({
     connectionString: databaseUrl,
     max: options.poolSize ?? 10,
@@ -59,23 +77,52 @@ export function createPrismaClient(databaseUrl: string, options: CreatePrismaCli
   // 'error' event of the pool: without a listener, an unhandled one that ends the process. pg has
   // already removed that client; the next query opens a new connection.
   pool.on('error', () => {});
-  const adapter = new PrismaPg(pool, { disposeExternalPool: true });
+  return pool;
+}
+
+interface Pools {
+  /** Prisma's. */
+  prisma: pg.Pool;
+  /** The plain-SQL pool, opened by the first `sqlPoolOf`. */
+  sql?: pg.Pool;
+  makeSql: () => pg.Pool;
+}
+
+/**
+ * A Prisma client over @prisma/adapter-pg with its own pg pool. `$disconnect()` ends the pool (and
+ * the plain-SQL pool, if `sqlPoolOf` opened it). Nothing connects until the first query.
+ */
+export function createPrismaClient(databaseUrl: string, options: CreatePrismaClientOptions = {}): PrismaClient {
+  parseDatabaseUrl(databaseUrl);
+  const plainSql = plainSqlConnection(databaseUrl, options);
+  const pools: Pools = {
+    prisma: createPool(databaseUrl, options, sessionOptions(databaseUrl, options)),
+    makeSql: () => createPool(plainSql.url, options, plainSql.options),
+  };
+  // The adapter ends Prisma's pool on $disconnect; the plain-SQL pool goes with it.
+  const endPrismaPool = pools.prisma.end.bind(pools.prisma);
+  pools.prisma.end = (async () => {
+    await Promise.all([endPrismaPool(), pools.sql?.end()]);
+  }) as pg.Pool['end'];
+  const adapter = new PrismaPg(pools.prisma, { disposeExternalPool: true });
   const client = new PrismaClient({ adapter, ...(options.log ? { log: options.log } : {}) });
-  pools.set(client, pool);
+  poolsOf.set(client, pools);
   return client;
 }
 
-const pools = new WeakMap<PrismaClient, pg.Pool>();
+const poolsOf = new WeakMap<PrismaClient, Pools>();
 
 /**
- * The pg pool under a client made by `createPrismaClient`, for hot paths written in plain SQL
- * (one statement where Prisma would take several): same connections, same limits. Ended by the
- * client's `$disconnect()`.
+ * The pool for hot paths written in plain SQL (one statement where Prisma would take several),
+ * beside Prisma's: same database, size and timeouts, and sessions under PLAIN_SQL_SETTINGS, so
+ * its named statements are planned once per connection and always read through indexes. Opened
+ * by the first call; ended by the client's `$disconnect()`.
  */
 export function sqlPoolOf(prisma: PrismaClient): pg.Pool {
-  const pool = pools.get(prisma);
-  if (!pool) throw new Error('sqlPoolOf: this Prisma client was not made by createPrismaClient');
-  return pool;
+  const pools = poolsOf.get(prisma);
+  if (!pools) throw new Error('sqlPoolOf: this Prisma client was not made by createPrismaClient');
+  pools.sql ??= pools.makeSql();
+  return pools.sql;
 }
 
 /** A pool or one of its clients: what plain-SQL stores run their statements on. */

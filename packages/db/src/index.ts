@@ -1,6 +1,7 @@
 export * from './generated/prisma/client';
 export {
   DEFAULT_RANDOM_PAGE_COST,
+  PLAIN_SQL_SETTINGS,
   createPrismaClient,
   sqlPoolOf,
   withTransaction,

@@ -1,4 +1,4 @@
-import { DEFAULT_RANDOM_PAGE_COST, createPrismaClient, ensureDatabase, sqlPoolOf, withTransaction } from '@switchboard/db';
+import { DEFAULT_RANDOM_PAGE_COST, PLAIN_SQL_SETTINGS, createPrismaClient, ensureDatabase, sqlPoolOf, withTransaction } from '@switchboard/db';
 
 import { dropAll, uniqueDatabase } from './helpers';
 
@@ -48,8 +48,12 @@ describe('createPrismaClient / withTransaction', () => {
   });
 
   it('plans for SSD or memory (random_page_cost 1.1) unless told otherwise or the URL sets its own options', async () => {
-    const setting = async (client: ReturnType<typeof createPrismaClient>) =>
-      (await sqlPoolOf(client).query<{ random_page_cost: string }>('SHOW random_page_cost')).rows[0]!.random_page_cost;
+    const setting = async (client: ReturnType<typeof createPrismaClient>) => {
+      const viaPrisma = (await client.$queryRawUnsafe<{ random_page_cost: string }[]>('SHOW random_page_cost'))[0]!.random_page_cost;
+      const viaSql = (await sqlPoolOf(client).query<{ random_page_cost: string }>('SHOW random_page_cost')).rows[0]!.random_page_cost;
+      expect(viaSql).toBe(viaPrisma);
+      return viaPrisma;
+    };
     const server = (await sqlPoolOf(prisma).query<{ value: string }>(`SELECT boot_val AS value FROM pg_settings WHERE name = 'random_page_cost'`)).rows[0]!.value;
     expect(await setting(prisma)).toBe(String(DEFAULT_RANDOM_PAGE_COST));
     const own = createPrismaClient(db.url, { poolSize: 1, randomPageCost: 2 });
@@ -65,16 +69,41 @@ describe('createPrismaClient / withTransaction', () => {
     expect(() => createPrismaClient(db.url, { randomPageCost: 0 })).toThrow('randomPageCost must be a positive number');
   });
 
-  it('survives the server ending an idle connection: the next query opens a new one (no unhandled pool error)', async () => {
-    const pool = sqlPoolOf(prisma);
-    const pid = (await pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+  it("gives plain SQL a pool of its own whose sessions plan named statements once and read through indexes; Prisma's keep the server's planner", async () => {
+    const settings = 'SELECT current_setting($1) AS plan_cache_mode, current_setting($2) AS enable_seqscan, current_setting($3) AS enable_bitmapscan';
+    const names = ['plan_cache_mode', 'enable_seqscan', 'enable_bitmapscan'];
+    const expected = Object.fromEntries(PLAIN_SQL_SETTINGS.map((setting) => setting.split('=') as [string, string]));
+    expect(expected).toEqual({ plan_cache_mode: 'force_generic_plan', enable_seqscan: 'off', enable_bitmapscan: 'off' });
+    const fromUrl = createPrismaClient(`${db.url}?options=${encodeURIComponent('-c random_page_cost=3')}`, { poolSize: 1, applicationName: 'url-options' });
+    try {
+      for (const client of [prisma, fromUrl]) {
+        expect((await sqlPoolOf(client).query(settings, names)).rows[0]).toEqual(expected);
+        expect((await client.$queryRawUnsafe<Record<string, string>[]>(settings, ...names))[0]).toEqual({ plan_cache_mode: 'auto', enable_seqscan: 'on', enable_bitmapscan: 'on' });
+      }
+      expect(sqlPoolOf(prisma)).toBe(sqlPoolOf(prisma));
+    } finally {
+      await fromUrl.$disconnect();
+    }
+    // $disconnect ended both of its pools.
+    const [left] = await prisma.$queryRawUnsafe<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'url-options'`,
+    );
+    expect(left!.n).toBe(0);
+  });
+
+  it('survives the server ending idle connections: the next query opens a new one (no unhandled pool error)', async () => {
+    await sqlPoolOf(prisma).query('SELECT 1');
     const other = createPrismaClient(db.url, { poolSize: 1 });
     try {
-      await sqlPoolOf(other).query('SELECT pg_terminate_backend($1)', [pid]);
+      const ended = await sqlPoolOf(other).query<{ n: number }>(
+        `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+      );
+      expect(ended.rows[0]!.n).toBeGreaterThanOrEqual(2);
     } finally {
       await other.$disconnect();
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(await names()).toEqual(['a', 'b']);
+    expect((await sqlPoolOf(prisma).query<{ n: number }>('SELECT count(*)::int AS n FROM public.item')).rows[0]!.n).toBe(2);
   });
 });

@@ -36,6 +36,8 @@ export interface MessagingHarness {
   /** `http://127.0.0.1:<port>`: the messaging server (also its webhooks' public URL). */
   origin: string;
   url: string;
+  /** The test database's URL. */
+  databaseUrl: string;
   prisma: PrismaClient;
   deps: SubgraphDeps;
   /** The same services the subgraph uses, over the same database (seeding projections, as the consumers do). */
@@ -110,6 +112,7 @@ export async function startMessagingSubgraph(
   return {
     origin,
     url: server.url,
+    databaseUrl: database.url,
     prisma: database.prisma,
     deps,
     runtime,

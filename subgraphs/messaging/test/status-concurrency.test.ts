@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { sqlPoolOf, type SqlExecutor } from '@switchboard/db';
+import { createPrismaClient, sqlPoolOf, type SqlExecutor } from '@switchboard/db';
+import pg from 'pg';
 import { createMessagingRuntime } from '../src/services';
 import { StatusStore, type StatusWrite } from '../src/store/status-store';
 import type { StatusReport, StatusService } from '../src/domain/status-service';
@@ -70,6 +71,13 @@ function sendingWrite(messageId: string, revision: number, historyStart: number)
     history: [{ status: 'SENDING', at: new Date(), source: 'WORKER', providerCode: null, eventId: randomUUID() }],
     events: [],
   };
+}
+
+/** An array parameter as PostgreSQL's array literal (EXPLAIN EXECUTE takes its values as literals). */
+function arrayLiteral(values: unknown[]): string {
+  const element = (value: unknown) =>
+    value === null ? 'NULL' : `"${String(value instanceof Date ? value.toISOString() : value).replace(/[\\"]/gu, (c) => `\\${c}`)}"`;
+  return `{${values.map(element).join(',')}}`;
 }
 
 async function historyOf(messageId: string) {
@@ -172,40 +180,60 @@ describe('status reports racing on the same messages', () => {
     expect(b!.status).toBe('SENT');
   });
 
-  it('reads and writes the messages of a batch by their key, however large the table and however stale its statistics', async () => {
+  it('reads and writes the messages of a batch by their key, with plans made once while the table was small', async () => {
     const [first, second] = await queued(2);
-    // 3,000 more messages, and no ANALYZE since: the planner knows the table only by its size.
-    await h.prisma.$executeRawUnsafe(
-      `INSERT INTO "messaging"."message"
-       SELECT (jsonb_populate_record(NULL::"messaging"."message", to_jsonb(m) || jsonb_build_object('id', gen_random_uuid(), 'idempotency_key', NULL))).*
-         FROM "messaging"."message" m, generate_series(1, 3000) WHERE m.id = $1::uuid`,
-      first,
-    );
-    const client = await sqlPoolOf(h.prisma).connect();
-    const plans: string[] = [];
-    const names: (string | undefined)[] = [];
-    // The store's own statements, explained instead of run.
-    const explaining: SqlExecutor = {
-      query: (async (config: { text: string; values?: unknown[]; name?: string }) => {
-        names.push(config.name);
-        const explained = await client.query<{ 'QUERY PLAN': string }>({ text: `EXPLAIN ${config.text}`, values: config.values });
-        plans.push(explained.rows.map((row) => row['QUERY PLAN']).join('\n'));
-        return { rows: [] };
-      }) as unknown as SqlExecutor['query'],
-    };
-    const store = new StatusStore(explaining);
     const ids = [first!, second!];
-    await store.load(ids, [randomUUID()]);
-    await store.write(ids.map((messageId) => sendingWrite(messageId, 0, 1)));
-    client.release();
-    // Unnamed: planned for each batch. A named statement's plan is made once per connection and
-    // kept, where no ANALYZE runs to invalidate it: made while the table was small, it scanned
-    // the whole table for every batch ever after.
-    expect(names).toEqual([undefined, undefined]);
-    expect(plans).toHaveLength(2);
-    for (const plan of plans) {
-      expect(plan).not.toMatch(/Seq Scan on message\b/u);
-      expect(plan).toMatch(/Index Scan using message_pkey on message|Bitmap Index Scan on message_pkey/u);
+    /**
+     * The store's statements on one session: each run, then explained as that session's cached
+     * plan for it (EXPLAIN EXECUTE) with the same values.
+     */
+    const explainedOn = (client: pg.ClientBase, plans: string[]): SqlExecutor => ({
+      query: (async (config: { text: string; values: unknown[]; name?: string }) => {
+        const result = await client.query(config);
+        if (config.name === undefined) throw new Error('a hot statement is not named');
+        const parameters = config.values.map((value) => client.escapeLiteral(arrayLiteral(value as unknown[]))).join(', ');
+        const explained = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN EXECUTE "${config.name}"(${parameters})`);
+        plans.push(explained.rows.map((row) => row['QUERY PLAN']).join('\n'));
+        return result;
+      }) as unknown as SqlExecutor['query'],
+    });
+    // Two sessions from the start, while the table holds a few messages: the plain-SQL pool's, and
+    // one that also plans once per connection but may scan tables (its plans are the control).
+    const pool = createPrismaClient(h.databaseUrl, { poolSize: 1 });
+    const own = await sqlPoolOf(pool).connect();
+    const control = new pg.Client({ connectionString: h.databaseUrl, options: '-c plan_cache_mode=force_generic_plan' });
+    await control.connect();
+    try {
+      const run = async (client: pg.ClientBase, messageIds: string[]): Promise<string[]> => {
+        const plans: string[] = [];
+        const store = new StatusStore(explainedOn(client, plans));
+        const states = await store.load(messageIds, [randomUUID()]);
+        await store.write(messageIds.map((id) => sendingWrite(id, states.get(id)!.revision, states.get(id)!.historyLength)));
+        return plans;
+      };
+      await run(own, [ids[0]!]);
+      await run(control, [ids[1]!]);
+      // 3,000 more messages, and no ANALYZE since: nothing tells the sessions to plan again.
+      await h.prisma.$executeRawUnsafe(
+        `INSERT INTO "messaging"."message"
+         SELECT (jsonb_populate_record(NULL::"messaging"."message", to_jsonb(m) || jsonb_build_object('id', gen_random_uuid(), 'idempotency_key', NULL))).*
+           FROM "messaging"."message" m, generate_series(1, 3000) WHERE m.id = $1::uuid`,
+        first,
+      );
+      const [fresh] = await queued(1);
+      const plans = await run(own, [fresh!]);
+      expect(plans).toHaveLength(2);
+      for (const plan of plans) {
+        expect(plan).not.toMatch(/Seq Scan on message\b/u);
+        expect(plan).toMatch(/Index Scan using message_pkey on message/u);
+      }
+      // Without the pool's settings, the plans made on the small table read all of it, every time.
+      const controlPlans = await run(control, [fresh!]);
+      expect(controlPlans.some((plan) => /Seq Scan on message\b/u.test(plan))).toBe(true);
+    } finally {
+      own.release();
+      await control.end();
+      await pool.$disconnect();
     }
   });
 });
@@ -280,18 +308,21 @@ describe('status batches writing the same messages at once', () => {
     }
     const writes = { x: await sendingWriteNow(store, x), y: await sendingWriteNow(store, y) };
 
-    // A session whose plans read the messages by their place in the table (a bitmap scan, hashed).
-    const byPlace = await pool.connect();
+    // A session whose plans read the messages by their place in the table (a bitmap scan, hashed),
+    // new so that it plans the store's statements under these settings.
+    const byPlace = new pg.Client({
+      connectionString: h.databaseUrl,
+      options: '-c plan_cache_mode=force_generic_plan -c enable_nestloop=off -c enable_mergejoin=off -c enable_indexscan=off -c enable_seqscan=off',
+    });
+    await byPlace.connect();
     try {
-      await byPlace.query('SET enable_nestloop = off; SET enable_mergejoin = off; SET enable_indexscan = off; SET enable_seqscan = off');
       // Read by place, y comes first: without locking by id first, the second batch held y while
       // waiting for x behind the first, which then waited for y.
       const [a, b] = await raceBehindHolder(x, () => store.write([writes.x, writes.y]), () => new StatusStore(byPlace).write([writes.x, writes.y]));
       expect(a).toEqual({ status: 'fulfilled', value: new Set([x, y]) });
       expect(b).toEqual({ status: 'fulfilled', value: new Set() });
     } finally {
-      await byPlace.query('RESET ALL').catch(() => undefined);
-      byPlace.release();
+      await byPlace.end();
     }
   });
 });

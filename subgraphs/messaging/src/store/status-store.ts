@@ -7,7 +7,7 @@ import { OUTBOX_NOTIFY_CHANNEL, outboxCte, outboxParams, type OutboxEvent } from
 /*
  * The status hot path in plain SQL: every provider callback and worker report of every message
  * comes through here, so it takes two statements and no transaction (Prisma took about twelve in
- * one). Writes are optimistic: a write names the `revision` it was planned from and changes
+ * one), both named (planned once per connection, see LOAD_STATUSES_NAME). Writes are optimistic: a write names the `revision` it was planned from and changes
  * nothing if the row moved on meanwhile; the caller re-reads and plans again. The message row,
  * its new history entries and their outbox events go in one statement, so all or none. The
  * update still locks each row it changes until the statement commits, in whatever order its plan
@@ -107,6 +107,15 @@ interface PendingRow {
   created_at: Date;
 }
 
+/*
+ * The two statements are named: on the plain-SQL pool (@switchboard/db `sqlPoolOf`) each is parsed
+ * and planned once per connection, and that plan reads the primary key whatever the table's size
+ * was when it was made. Planned for each batch instead (unnamed), planning took about a third of
+ * the write's time.
+ */
+export const LOAD_STATUSES_NAME = 'messaging.status.load';
+export const WRITE_STATUSES_NAME = 'messaging.status.write';
+
 /** Reads a batch's messages (`$1`) and which of the event ids (`$2`) each already applied. */
 export const LOAD_STATUSES = `
   SELECT m.id, m.organization_id, m.sender_id, m.direction::text AS direction, m.channel::text AS channel,
@@ -118,7 +127,8 @@ export const LOAD_STATUSES = `
     FROM "messaging"."message" m
    WHERE m.id = ANY($1::uuid[])`;
 
-const WRITE = `
+/** Writes a batch's planned states, history entries and events (StatusStore.write). */
+export const WRITE_STATUSES = `
   WITH w AS (
     SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::int[])
       AS w(id, revision, status, provider_message_id, error_code, error_reason, attempts, added)
@@ -178,8 +188,7 @@ export class StatusStore {
 
   /** The messages' states (missing ids are absent), with which of `eventIds` each already applied. */
   async load(messageIds: readonly string[], eventIds: readonly string[]): Promise<Map<string, MessageStatusState>> {
-    // Unnamed, as the write below: planned with the ids at hand, never from a stale generic plan.
-    const result = await this.sql.query<StateRow>({ text: LOAD_STATUSES, values: [messageIds, eventIds] });
+    const result = await this.sql.query<StateRow>({ name: LOAD_STATUSES_NAME, text: LOAD_STATUSES, values: [messageIds, eventIds] });
     const states = new Map<string, MessageStatusState>();
     for (const row of result.rows) {
       states.set(row.id, {
@@ -251,11 +260,9 @@ export class StatusStore {
     }
     const events = ordered.flatMap((write) => write.events.map((event) => ({ event, messageId: write.messageId })));
     try {
-      // Unnamed, so planned for each batch with its ids at hand (`m.id = ANY($1)` leads the plan to
-      // the primary key): a named statement's cached generic plan, made while the table was small
-      // and never invalidated where no ANALYZE runs, kept scanning the whole table for every batch.
       const result = await this.sql.query<{ written: string[] }>({
-        text: WRITE,
+        name: WRITE_STATUSES_NAME,
+        text: WRITE_STATUSES,
         values: [w.id, w.revision, w.status, w.providerId, w.errorCode, w.errorReason, w.attempts, w.added,
           h.id, h.messageId, h.sequence, h.status, h.at, h.source, h.providerCode, h.eventId,
           ...outboxParams(events)],
