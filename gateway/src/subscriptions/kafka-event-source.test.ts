@@ -25,7 +25,11 @@ async function take(iterator: AsyncIterableIterator<unknown>, count: number, ms 
   const out: { organizationId: string; payload: { messageId: string } }[] = [];
   const deadline = Date.now() + ms;
   while (out.length < count) {
-    const next = await Promise.race([iterator.next(), new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), deadline - Date.now()))]);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), deadline - Date.now());
+    });
+    const next = await Promise.race([iterator.next(), timeout]).finally(() => clearTimeout(timer));
     if (next === 'timeout') throw new Error(`got ${out.length} of ${count} events`);
     if (next.done) break;
     out.push(next.value as never);
