@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import twilio from 'twilio';
 import { normalizeRecipient, playOrder, type BehaviourRule, type CallbackPlan } from '../behaviour';
 import { ControlError } from '../control';
-import { json, postBody, sleep, type HttpRequest, type HttpResponse, type WebhookDelivery } from '../http';
+import { json, memoize, postBody, sleep, type HttpRequest, type HttpResponse, type WebhookDelivery } from '../http';
 import { HttpStandInCore, type HttpStandIn } from '../http-stand-in';
 import { twilioSid } from '../ids';
 import type { StandInLog } from '../log';
@@ -581,10 +581,15 @@ function isHttpUrl(value: string): boolean {
 
 /** `statusCallbackBase` rewrites where a callback is delivered, never what is signed. */
 function deliveryUrl(statusCallback: string, base: string | undefined): string {
-  if (base === undefined) return statusCallback;
+  return base === undefined ? statusCallback : rebasedUrl(`${base}\n${statusCallback}`);
+}
+
+/** `<base>\n<statusCallback>` → the callback's path and query on `base` (remembered: the same few each time). */
+const rebasedUrl = memoize(1_000, (key) => {
+  const [base, statusCallback] = key.split('\n') as [string, string];
   const original = new URL(statusCallback);
   return new URL(`${original.pathname}${original.search}`, base).toString();
-}
+});
 
 /** Carrier's delivery-receipt timestamp as Twilio forwards it: YYMMDDhhmm (UTC). */
 function rawDlrDate(date: Date): string {
