@@ -7,12 +7,12 @@ import { OUTBOX_NOTIFY_CHANNEL, outboxCte, outboxParams, type OutboxEvent } from
 /*
  * The status hot path in plain SQL: every provider callback and worker report of every message
  * comes through here, so it takes two statements and no transaction (Prisma took about twelve in
- * one), both named (planned once per connection, see LOAD_STATUSES_NAME). Writes are optimistic: a write names the `revision` it was planned from and changes
- * nothing if the row moved on meanwhile; the caller re-reads and plans again. The message row,
- * its new history entries and their outbox events go in one statement, so all or none. The
- * update still locks each row it changes until the statement commits, in whatever order its plan
- * reads them (the input's, the index's or the table's): so the statement first locks its rows in
- * the order of their ids. Two batches of the same messages (the worker reports' and the
+ * one), both named (planned once per connection, see LOAD_STATUSES_NAME). Writes are optimistic: a
+ * write names the `revision` it was planned from and changes nothing if the row moved on
+ * meanwhile; the caller re-reads and plans again. The message row, its new history entries and
+ * their outbox events go in one statement, so all or none. The update still locks each row it
+ * changes until the statement commits, in whatever order its plan reads them (the input's, the
+ * index's or the table's): so the statement first locks its rows in the order of their ids. Two batches of the same messages (the worker reports' and the
  * callbacks', from two processes) then wait for each other instead of deadlocking, which
  * PostgreSQL only detects after `deadlock_timeout` (a second) and breaks by failing one of them.
  */
@@ -128,7 +128,7 @@ export const LOAD_STATUSES = `
    WHERE m.id = ANY($1::uuid[])`;
 
 /** Writes a batch's planned states, history entries and events (StatusStore.write). */
-export const WRITE_STATUSES = `
+const WRITE_STATUSES = `
   WITH w AS (
     SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::int[])
       AS w(id, revision, status, provider_message_id, error_code, error_reason, attempts, added)
