@@ -146,9 +146,11 @@ describe('runConsumer', () => {
     for (let i = 0; i < 6; i++) {
       await producer.send({
         topic,
-        messages: teams.map((teamId) => {
+        // Each team on a partition of its own choosing, so that the four always span all three
+        // (by their keys' hashes, all four shared one partition in about one run in 27).
+        messages: teams.map((teamId, index) => {
           const encoded = eventCatalog.encode(byTeam.get(teamId)![i]!);
-          return { key: encoded.key, value: encoded.value };
+          return { key: encoded.key, value: encoded.value, partition: index % 3 };
         }),
       });
     }
