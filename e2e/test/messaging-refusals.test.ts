@@ -5,7 +5,8 @@ import { setUpMessagingSystem } from './support/messaging-setup';
 /**
  * What sendMessage refuses through the gateway, with the code a client can act on, and what the
  * customer's own keywords do: STOP (an inbound SMS, signed by Twilio) opts the address out of SMS
- * until START. The same idempotency key always answers with the same message and sends once.
+ * until START. The same idempotency key always answers with the same message and sends once; the
+ * same key with a different request is IDEMPOTENCY_KEY_REUSED.
  */
 let system: TestSystem;
 let owner: SeededUser;
@@ -43,14 +44,19 @@ it('after an inbound STOP the address is OPTED_OUT; after START it can be messag
   expect(twilioSends(customer).map((r) => (r.params as { Body: string }).Body)).toEqual(['Welcome back!']);
 });
 
-it('the same idempotency key returns the same message and sends it once', async () => {
+it('the same idempotency key returns the same message and sends it once; reused for another message it is refused', async () => {
   const customer = phoneNumber();
   const input = { channel: 'SMS', senderId: sender.id, to: customer, body: 'Your code is 4242', idempotencyKey: 'otp-4242' };
   const first = await send(system, owner, input);
-  const again = await send(system, owner, { ...input, body: 'A different body' });
+  const again = await send(system, owner, input);
   const concurrent = await Promise.all([send(system, owner, input), send(system, owner, input)]);
   expect([again.id, ...concurrent.map((m: { id: string }) => m.id)]).toEqual([first.id, first.id, first.id]);
-  expect(again.body).toBe('Your code is 4242');
+
+  // A client reusing the key for a different message learns it at once instead of losing the message.
+  const reused = await sendMessage(system, owner, { ...input, body: 'Your code is 5353' });
+  expect(reused.data).toBeNull();
+  expect(reused.errors).toHaveLength(1);
+  expect(reused.errors?.[0]?.extensions).toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED', field: 'idempotencyKey', messageId: first.id });
 
   await waitForStatus(system, owner, first.id, 'DELIVERED');
   await waitFor(() => twilioSends(customer).length === 1, 'one request');

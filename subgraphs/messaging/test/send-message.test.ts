@@ -298,14 +298,44 @@ describe('sendMessage: refusals (nothing is written)', () => {
 });
 
 describe('sendMessage: idempotency', () => {
-  it('the same key returns the same message and writes one message and one outbox event', async () => {
+  it('the same key and request return the same message and write one message and one outbox event', async () => {
     const input = { channel: 'SMS', to: '+447911123470', senderId: senders.sms, body: 'Once', idempotencyKey: 'order-1-shipped' };
     const first = await h.graphql(SEND, { input }, org.agent);
-    const second = await h.graphql(SEND, { input: { ...input, body: 'Changed body' } }, org.admin);
+    // A retry, by another member and with the number written another way, is the same request.
+    const second = await h.graphql(SEND, { input: { ...input, to: '+44 7911 123470' } }, org.admin);
     expect(second.data!.sendMessage.message.id).toBe(first.data!.sendMessage.message.id);
-    expect(second.data!.sendMessage.message.body).toBe('Once');
     expect(await h.prisma.message.count({ where: { idempotencyKey: 'order-1-shipped' } })).toBe(1);
     expect(await h.prisma.messagingOutboxEvent.count({ where: { payload: { path: ['messageId'], equals: first.data!.sendMessage.message.id } } })).toBe(1);
+  });
+
+  it.each([
+    ['another body', () => ({ body: 'Changed body' })],
+    ['another recipient', () => ({ to: '+447911123499' })],
+    ['another channel and sender', () => ({ channel: 'WHATSAPP', senderId: senders.whatsapp })],
+    ['a subject added', () => ({ subject: 'Hello' })],
+  ])('the same key with %s is IDEMPOTENCY_KEY_REUSED, naming the first message, and nothing is written', async (_case, change) => {
+    const key = `reused-${randomUUID()}`;
+    const input = { channel: 'SMS', to: '+447911123473', senderId: senders.sms, body: 'First', idempotencyKey: key };
+    const first = await h.graphql(SEND, { input }, org.agent);
+    const firstId = first.data!.sendMessage.message.id;
+    const changed = { ...input, ...change() };
+    const before = await counts();
+    const error = expectError(await h.graphql(SEND, { input: changed }, org.agent), 'IDEMPOTENCY_KEY_REUSED');
+    expect(error.extensions).toMatchObject({ field: 'idempotencyKey', messageId: firstId });
+    expect(error.message).toContain(firstId);
+    expect(await counts()).toEqual(before);
+    // The first request can still be retried.
+    expect((await h.graphql(SEND, { input }, org.agent)).data!.sendMessage.message.id).toBe(firstId);
+  });
+
+  it('template variables in another key order are the same request; other values are not', async () => {
+    const template = await seedTemplate(org.id);
+    const key = `otp-${randomUUID()}`;
+    const input = { channel: 'SMS', to: '+447911123474', senderId: senders.sms, templateId: template.templateId, idempotencyKey: key };
+    const first = await h.graphql(SEND, { input: { ...input, variables: { first_name: 'Ann', code: 4711 } } }, org.agent);
+    const reordered = await h.graphql(SEND, { input: { ...input, variables: { code: 4711, first_name: 'Ann' } } }, org.agent);
+    expect(reordered.data!.sendMessage.message.id).toBe(first.data!.sendMessage.message.id);
+    expectError(await h.graphql(SEND, { input: { ...input, variables: { first_name: 'Ann', code: 4712 } } }, org.agent), 'IDEMPOTENCY_KEY_REUSED');
   });
 
   it('concurrent requests with one key create one message', async () => {
@@ -316,6 +346,28 @@ describe('sendMessage: idempotency', () => {
     expect(ids.size).toBe(1);
     expect(await h.prisma.message.count({ where: { idempotencyKey: input.idempotencyKey } })).toBe(1);
     expect(await h.prisma.messagingOutboxEvent.count({ where: { payload: { path: ['messageId'], equals: [...ids][0] } } })).toBe(1);
+  });
+
+  it('concurrent different requests with one key: one is sent, the others of its kind get it, the rest are refused', async () => {
+    const key = `race-${randomUUID()}`;
+    const bodies = ['Left', 'Right', 'Left', 'Right', 'Left', 'Right', 'Left', 'Right'];
+    const results = await Promise.all(
+      bodies.map((body) => h.graphql(SEND, { input: { channel: 'SMS', to: '+447911123475', senderId: senders.sms, body, idempotencyKey: key } }, org.agent)),
+    );
+    const stored = await h.prisma.message.findMany({ where: { idempotencyKey: key } });
+    expect(stored).toHaveLength(1);
+    results.forEach((result, i) => {
+      if (bodies[i] === stored[0]!.body) expect(result.data!.sendMessage.message.id).toBe(stored[0]!.id);
+      else expect(expectError(result, 'IDEMPOTENCY_KEY_REUSED').extensions).toMatchObject({ messageId: stored[0]!.id });
+    });
+  });
+
+  it('a message stored before requests were fingerprinted answers its key as before', async () => {
+    const key = `legacy-${randomUUID()}`;
+    const first = await h.graphql(SEND, { input: { channel: 'SMS', to: '+447911123476', senderId: senders.sms, body: 'Old', idempotencyKey: key } }, org.agent);
+    await h.prisma.message.updateMany({ where: { idempotencyKey: key }, data: { idempotencyFingerprint: null } });
+    const again = await h.graphql(SEND, { input: { channel: 'SMS', to: '+447911123476', senderId: senders.sms, body: 'New', idempotencyKey: key } }, org.agent);
+    expect(again.data!.sendMessage.message).toMatchObject({ id: first.data!.sendMessage.message.id, body: 'Old' });
   });
 
   it('keys are per organization', async () => {

@@ -97,6 +97,7 @@ export class InboundService {
           campaignId: null,
           conversationId: null,
           idempotencyKey: null,
+          idempotencyFingerprint: null,
           createdAt: receivedAt,
           firstStatus: { status: 'DELIVERED', at: receivedAt, source: 'WEBHOOK', providerCode: null, eventId: null },
         });

@@ -5,6 +5,7 @@ import { badUserInput, notFound, userError } from '@switchboard/subgraph-kit';
 import { isUniqueViolation, type MessagingStore, type OutboxEvent, type QueuedMessage } from '../store';
 import { maskAddress, normalizeRecipient } from './addresses';
 import { Coalescer } from './coalescer';
+import { requestFingerprint } from './idempotency';
 import { emailRequestedEvent, smsRequestedEvent, whatsappRequestedEvent, type EventContext } from './events';
 import { isUuid } from './ids';
 import { consentOf, effectiveConsent } from './projection-rules';
@@ -69,9 +70,10 @@ export class SendService {
   async send(actor: SendActor, command: SendMessageCommand): Promise<Message> {
     const { organizationId } = actor;
     const idempotencyKey = this.idempotencyKeyOf(command.idempotencyKey);
+    const fingerprint = idempotencyKey ? requestFingerprint(command) : null;
     if (idempotencyKey) {
       const existing = await this.store.messages.findByIdempotencyKey(organizationId, idempotencyKey);
-      if (existing) return existing;
+      if (existing) return this.sameRequest(existing, fingerprint);
     }
 
     const { sender, address, recipientContact, addressConsent } = await this.recipientOf(organizationId, command);
@@ -109,6 +111,7 @@ export class SendService {
           campaignId: null,
           conversationId: null,
           idempotencyKey,
+          idempotencyFingerprint: fingerprint,
           createdAt: acceptedAt,
           firstStatus: { status: 'QUEUED', at: acceptedAt, source: 'API', providerCode: null, eventId: null },
         },
@@ -120,10 +123,25 @@ export class SendService {
       // A concurrent request with the same idempotency key won the race: answer with its message.
       if (idempotencyKey && isUniqueViolation(error)) {
         const existing = await this.store.messages.findByIdempotencyKey(organizationId, idempotencyKey);
-        if (existing) return existing;
+        if (existing) return this.sameRequest(existing, fingerprint);
       }
       throw error;
     }
+  }
+
+  /**
+   * The message an idempotency key already names, if this request is the one it was first used
+   * with (a retry). A key reused for another message is refused: answering with the first message
+   * would silently drop the second. Messages from before fingerprints were kept have none and are
+   * answered as before.
+   */
+  private sameRequest(existing: Message, fingerprint: string | null): Message {
+    if (existing.idempotencyFingerprint === null || existing.idempotencyFingerprint === fingerprint) return existing;
+    throw userError(
+      'IDEMPOTENCY_KEY_REUSED',
+      `idempotencyKey "${existing.idempotencyKey}" was already used for message ${existing.id}, which was a different request (channel, sender, recipient or content); use a new key for a new message`,
+      { field: 'idempotencyKey', messageId: existing.id },
+    );
   }
 
   private idempotencyKeyOf(raw: string | null | undefined): string | null {

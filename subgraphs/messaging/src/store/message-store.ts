@@ -33,6 +33,8 @@ export interface NewMessage {
   campaignId: string | null;
   conversationId: string | null;
   idempotencyKey: string | null;
+  /** Digest of the request the idempotency key came with (domain/idempotency.ts); null without a key. */
+  idempotencyFingerprint: string | null;
   createdAt: Date;
   /** The first status entry (sequence 0). */
   firstStatus: NewStatusEntry;

@@ -15,29 +15,29 @@ const QUEUE = `
   WITH m AS (
     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::uuid[], $6::uuid[], $7::text[], $8::text[], $9::text[],
                          $10::text[], $11::text[], $12::uuid[], $13::uuid[], $14::text[], $15::text[], $16::text[], $17::uuid[],
-                         $18::uuid[], $19::text[], $20::timestamptz[])
+                         $18::uuid[], $19::text[], $20::text[], $21::timestamptz[])
       AS m(id, organization_id, direction, channel, sender_id, contact_id, from_address, to_address, counterpart_address,
            subject, body, template_id, template_version_id, variables, status, provider_message_id, campaign_id,
-           conversation_id, idempotency_key, created_at)
+           conversation_id, idempotency_key, idempotency_fingerprint, created_at)
   ), message AS (
     INSERT INTO "messaging"."message"
       (id, organization_id, direction, channel, sender_id, contact_id, from_address, to_address, counterpart_address,
        subject, body, template_id, template_version_id, variables, status, provider_message_id, campaign_id,
-       conversation_id, idempotency_key, created_at, updated_at, history_length, revision, attempts)
+       conversation_id, idempotency_key, idempotency_fingerprint, created_at, updated_at, history_length, revision, attempts)
     SELECT id, organization_id, direction::"messaging"."message_direction", channel::"messaging"."message_channel", sender_id,
            contact_id, from_address, to_address, counterpart_address, subject, body, template_id, template_version_id,
            variables::jsonb, status::"messaging"."message_status", provider_message_id, campaign_id, conversation_id,
-           idempotency_key, created_at, created_at, 1, 0, 0
+           idempotency_key, idempotency_fingerprint, created_at, created_at, 1, 0, 0
       FROM m
     RETURNING id
   ), history AS (
     INSERT INTO "messaging"."message_status_change" (id, message_id, sequence, status, at, source, provider_code, event_id)
     SELECT h.id, h.message_id, 0, h.status::"messaging"."message_status", h.at, h.source::"messaging"."message_status_source",
            h.provider_code, h.event_id
-      FROM unnest($21::uuid[], $22::uuid[], $23::text[], $24::timestamptz[], $25::text[], $26::text[], $27::uuid[])
+      FROM unnest($22::uuid[], $23::uuid[], $24::text[], $25::timestamptz[], $26::text[], $27::text[], $28::uuid[])
         AS h(id, message_id, status, at, source, provider_code, event_id)
      WHERE h.message_id IN (SELECT id FROM message)
-  ), ${outboxCte(28, 'message')}
+  ), ${outboxCte(29, 'message')}
   SELECT pg_notify('${OUTBOX_NOTIFY_CHANNEL}', 'messaging') FROM (SELECT 1 FROM outbox LIMIT 1) AS written`;
 
 /** A message to queue with the events announcing it. */
@@ -68,7 +68,7 @@ export class OutboundStore {
           column((m) => m.counterpartAddress), column((m) => m.subject), column((m) => m.body), column((m) => m.templateId),
           column((m) => m.templateVersionId), column((m) => (m.variables === null ? null : JSON.stringify(m.variables))),
           column((m) => m.status), column((m) => m.providerMessageId), column((m) => m.campaignId), column((m) => m.conversationId),
-          column((m) => m.idempotencyKey), column((m) => m.createdAt),
+          column((m) => m.idempotencyKey), column((m) => m.idempotencyFingerprint), column((m) => m.createdAt),
           entries.map(() => randomUUID()), column((m) => m.id), column((m) => m.firstStatus.status), column((m) => m.firstStatus.at),
           column((m) => m.firstStatus.source), column((m) => m.firstStatus.providerCode), column((m) => m.firstStatus.eventId),
           ...outboxParams(events),

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "messaging"."message" ADD COLUMN     "idempotency_fingerprint" TEXT;
