@@ -279,6 +279,7 @@ describe('sendMessage: refusals (nothing is written)', () => {
     ['a blank body', { channel: 'SMS', to: '+447911123467', body: '   ' }, 'body'],
     ['an SMS body over 1600 characters', { channel: 'SMS', to: '+447911123467', body: 'x'.repeat(1601) }, 'body'],
     ['a subject on an SMS', { channel: 'SMS', to: '+447911123467', body: 'x', subject: 'no' }, 'subject'],
+    ['variables without a template', { channel: 'SMS', to: '+447911123467', body: 'x', variables: { name: 'Ann' } }, 'variables'],
     ['an idempotency key over 200 characters', { channel: 'SMS', to: '+447911123467', body: 'x', idempotencyKey: 'k'.repeat(201) }, 'idempotencyKey'],
   ])('BAD_USER_INPUT for %s', async (_name, input, field) => {
     const error = expectError(await h.graphql(SEND, { input: { senderId: senders.sms, ...input } }, org.agent), 'BAD_USER_INPUT');
@@ -431,6 +432,15 @@ describe('reading messages', () => {
     expect(otherOrg.data!.messages.edges).toEqual([]);
     expectError(await h.graphql(PAGE, { after: 'garbage' }, org.viewer), 'BAD_USER_INPUT');
     expectError(await h.graphql(PAGE, { first: 101 }, org.viewer), 'BAD_USER_INPUT');
+
+    // A time range: from inclusive, to exclusive; an empty or reversed range is a mistake, not "nothing".
+    const now = Date.now();
+    const inRange = await h.graphql(PAGE, { filter: { contactId, from: new Date(now - 3_600_000).toISOString(), to: new Date(now + 60_000).toISOString() } }, org.viewer);
+    expect(inRange.data!.messages.edges).toHaveLength(5);
+    const later = await h.graphql(PAGE, { filter: { contactId, from: new Date(now + 60_000).toISOString() } }, org.viewer);
+    expect(later.data!.messages.edges).toEqual([]);
+    const reversed = expectError(await h.graphql(PAGE, { filter: { from: new Date(now).toISOString(), to: new Date(now - 1).toISOString() } }, org.viewer), 'BAD_USER_INPUT');
+    expect(reversed.extensions!.field).toBe('filter.to');
   });
 
   it('message(id) of another organization is NOT_FOUND', async () => {

@@ -22,6 +22,9 @@ export class MessageQueryService {
     if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE) throw badUserInput(`first must be from 1 to ${MAX_PAGE}`, 'first');
     const cursor = after ? decodeCursor(after) : null;
     if (after && !cursor) throw badUserInput('after is not a cursor of this list', 'after');
+    if (filter.from && filter.to && filter.from.getTime() >= filter.to.getTime()) {
+      throw badUserInput('filter.from must be before filter.to (from is inclusive, to exclusive)', 'filter.to');
+    }
     if (filter.contactId && !isUuid(filter.contactId)) return { edges: [], pageInfo: { hasNextPage: false, endCursor: null } };
     const rows = await this.store.messages.list(organizationId, filter, size, cursor);
     const nodes = rows.slice(0, size);

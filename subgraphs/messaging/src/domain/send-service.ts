@@ -249,6 +249,9 @@ export class SendService {
       if (command.body !== null && command.body !== undefined) throw badUserInput('Give either body or templateId, not both', 'body');
       return this.templateContent(organizationId, channel, command.templateId, command.variables);
     }
+    if (command.variables !== null && command.variables !== undefined) {
+      throw badUserInput('variables fill a template: give templateId with them, or leave them out', 'variables');
+    }
     const body = command.body ?? '';
     if (body.trim() === '') throw badUserInput('Give the message: body or templateId', 'body');
     if (body.length > MAX_BODY[channel]) {
