@@ -149,6 +149,8 @@ describe('provisionPhoneNumber (Twilio stand-in, real twilio SDK)', () => {
     expect(any.data!.provisionPhoneNumber.address).toMatch(/^\+1\d{10}$/);
     const none = expectError(await h.graphql(PROVISION, { input: { senderName: 'Toronto?', areaCode: '416', country: 'US' } }, org.admin), 'NOT_FOUND');
     expect(none.message).toContain('416');
+    const nowhere = expectError(await h.graphql(PROVISION, { input: { senderName: 'Nowhere', country: 'ZZ' } }, org.admin), 'NOT_FOUND');
+    expect(nowhere).toMatchObject({ message: 'Twilio offers no phone numbers in ZZ', extensions: { field: 'country' } });
     expectError(await h.graphql(PROVISION, { input: { senderName: 'x', areaCode: '12' } }, org.admin), 'BAD_USER_INPUT');
     expectError(await h.graphql(PROVISION, { input: { senderName: 'x', country: 'USA' } }, org.admin), 'BAD_USER_INPUT');
   });

@@ -154,6 +154,10 @@ export class SenderService {
           entity: 'PhoneNumber',
         });
       }
+      if (error instanceof ProviderRequestError && error.code === 20404) {
+        // Twilio answers the country's AvailablePhoneNumbers list with "not found" where it sells no numbers.
+        throw userError('NOT_FOUND', `Twilio offers no phone numbers in ${country}`, { entity: 'PhoneNumber', field: 'country' });
+      }
       if (error instanceof ProviderRequestError) {
         this.log.warn({ status: error.status, providerCode: error.code }, 'Twilio refused a number purchase');
         throw userError('PROVIDER_ERROR', `Twilio refused: ${error.message}`, { provider: 'TWILIO', providerCode: error.code });
