@@ -86,6 +86,8 @@ interface Pools {
   /** The plain-SQL pool, opened by the first `sqlPoolOf`. */
   sql?: pg.Pool;
   makeSql: () => pg.Pool;
+  /** Set by `$disconnect()`: the client's pools are ended, and no new one is opened. */
+  ended: boolean;
 }
 
 /**
@@ -98,14 +100,26 @@ export function createPrismaClient(databaseUrl: string, options: CreatePrismaCli
   const pools: Pools = {
     prisma: createPool(databaseUrl, options, sessionOptions(databaseUrl, options)),
     makeSql: () => createPool(plainSql.url, options, plainSql.options),
+    ended: false,
   };
-  // The adapter ends Prisma's pool on $disconnect; the plain-SQL pool goes with it.
+  // The adapter ends Prisma's pool on $disconnect once Prisma has connected; the plain-SQL pool
+  // goes with it, also when only plain SQL ever ran (Prisma then has nothing to dispose).
+  let sqlEnded: Promise<void> | undefined;
+  const endSql = () => {
+    pools.ended = true;
+    sqlEnded ??= pools.sql?.end() ?? Promise.resolve();
+    return sqlEnded;
+  };
   const endPrismaPool = pools.prisma.end.bind(pools.prisma);
   pools.prisma.end = (async () => {
-    await Promise.all([endPrismaPool(), pools.sql?.end()]);
+    await Promise.all([endPrismaPool(), endSql()]);
   }) as pg.Pool['end'];
   const adapter = new PrismaPg(pools.prisma, { disposeExternalPool: true });
   const client = new PrismaClient({ adapter, ...(options.log ? { log: options.log } : {}) });
+  const disconnect = client.$disconnect.bind(client);
+  client.$disconnect = async () => {
+    await Promise.all([disconnect(), endSql()]);
+  };
   poolsOf.set(client, pools);
   return client;
 }
@@ -121,6 +135,8 @@ const poolsOf = new WeakMap<PrismaClient, Pools>();
 export function sqlPoolOf(prisma: PrismaClient): pg.Pool {
   const pools = poolsOf.get(prisma);
   if (!pools) throw new Error('sqlPoolOf: this Prisma client was not made by createPrismaClient');
+  // A pool opened now would never be ended: nothing closes a disconnected client again.
+  if (pools.ended && !pools.sql) throw new Error('sqlPoolOf: this Prisma client was disconnected');
   pools.sql ??= pools.makeSql();
   return pools.sql;
 }

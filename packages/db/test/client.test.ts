@@ -96,6 +96,19 @@ describe('createPrismaClient / withTransaction', () => {
     expect(await left()).toBe(0);
   });
 
+  it('opens no plain-SQL pool for a client that was disconnected (nothing would end it)', async () => {
+    const never = createPrismaClient(db.url, { poolSize: 1 });
+    await never.$queryRawUnsafe('SELECT 1');
+    await never.$disconnect();
+    expect(() => sqlPoolOf(never)).toThrow('sqlPoolOf: this Prisma client was disconnected');
+    // One opened before: the same, ended pool (its queries fail rather than connect again).
+    const opened = createPrismaClient(db.url, { poolSize: 1 });
+    const pool = sqlPoolOf(opened);
+    await opened.$disconnect();
+    expect(sqlPoolOf(opened)).toBe(pool);
+    expect(pool.ending).toBe(true);
+  });
+
   it('survives the server ending idle connections: the next query opens a new one (no unhandled pool error)', async () => {
     await sqlPoolOf(prisma).query('SELECT 1');
     const other = createPrismaClient(db.url, { poolSize: 1 });
