@@ -73,6 +73,15 @@ const config = loadConfig(
     BENCH_WEBHOOKS: z.enum(['messaging', 'gateway']).default('messaging'),
     /** Writes a V8 CPU profile of each child process here (`--cpu-prof`), for finding bottlenecks. */
     BENCH_PROFILE_DIR: z.string().optional(),
+    /**
+     * A Twilio stand-in behaviour rule (JSON) for every send of the run, to measure what a part of the
+     * provider's traffic costs: `{"callbacks":{"skip":["sending","sent"]}}` posts only the final
+     * status callback. See the stand-ins' README for rules.
+     */
+    BENCH_TWILIO_RULE: z
+      .string()
+      .optional()
+      .transform((value) => (value ? (JSON.parse(value) as Record<string, unknown>) : undefined)),
     /** Node flags for every child process (space-separated, e.g. `--trace-gc`). */
     BENCH_NODE_FLAGS: z.string().default(''),
     /** Also writes each child process's output to `<dir>/<name>.log` (with BENCH_NODE_FLAGS=--trace-gc, say). */
@@ -488,6 +497,15 @@ async function main(): Promise<void> {
     procs.push(standIns);
     const controlUrl = `http://127.0.0.1:${controlPort}`;
     await waitUntil('the stand-ins', async () => (await request(`${controlUrl}/__control`, 'GET', undefined, {}, 2_000)).status === 200);
+    /** Empties the Twilio stand-in's request log (each phase reads its own), keeping BENCH_TWILIO_RULE. */
+    const resetTwilio = async () => {
+      await request(`${controlUrl}/__control`, 'POST', { channel: 'twilio', action: 'reset' });
+      if (config.BENCH_TWILIO_RULE) {
+        const added = await request(`${controlUrl}/__control`, 'POST', { channel: 'twilio', action: 'add-rule', rule: config.BENCH_TWILIO_RULE });
+        if (added.status !== 200) throw new Error(`BENCH_TWILIO_RULE was refused: ${JSON.stringify(added.body)}`);
+      }
+    };
+    await resetTwilio();
 
     const broker = start('broker', 'packages/kafka-broker/dist/cli.js', ['--port', String(kafkaPort), '--data-dir', kafkaDir], {});
     procs.push(broker);
@@ -668,7 +686,7 @@ async function main(): Promise<void> {
     }
 
     note(`Throughput: ${config.BENCH_MESSAGES} SMS, ${config.BENCH_CONCURRENCY} mutations in flight…`);
-    await request(`${controlUrl}/__control`, 'POST', { channel: 'twilio', action: 'reset' });
+    await resetTwilio();
     const cpuBefore: Record<string, number> = { ...Object.fromEntries(procs.map((p) => [p.name, usage(p.child.pid).cpuSeconds])), postgres: postgresCpuSeconds() };
     const kernelBefore = Object.fromEntries(procs.map((p) => [p.name, kernelWork(p.child.pid)]));
     const dbBefore = await databaseWork(database);
@@ -703,7 +721,7 @@ async function main(): Promise<void> {
 
     for (const rate of config.BENCH_PACED_RATES) {
       note(`Paced: ${rate} msgs/s for ${config.BENCH_PACED_SECONDS} s…`);
-      await request(`${controlUrl}/__control`, 'POST', { channel: 'twilio', action: 'reset' });
+      await resetTwilio();
       const pacedCount = Math.round(rate * config.BENCH_PACED_SECONDS);
       const paced: Sent[] = Array.from({ length: pacedCount }, () => ({ to: nextNumber(), mutationStart: 0 }));
       started = Date.now();
