@@ -6,8 +6,8 @@ import { setUpMessagingSystem } from './support/messaging-setup';
  * Messaging and the contact subgraph, through events only: a contact created through the API is
  * known to messaging once its `contact.changed` arrives (sendMessage by contactId, the subscriber's
  * `message { contact { name } }` resolved by the contact subgraph); a consent decision recorded on
- * the contact is honoured by sendMessage; an unknown sender's message creates a contact, and its
- * STOP is recorded on that contact.
+ * the contact is honoured by sendMessage; an unknown sender's message creates a contact, its STOP is
+ * recorded on that contact, and the messages from before the contact existed are its conversation.
  */
 let system: TestSystem;
 let owner: SeededUser;
@@ -74,7 +74,7 @@ it('a consent decision recorded on the contact is honoured by sendMessage', asyn
   expect(refused.data).toBeNull();
 });
 
-it("an unknown sender's message creates a contact, and their STOP is recorded on it", async () => {
+it("an unknown sender's message creates a contact, their STOP is recorded on it, and both messages are its conversation", async () => {
   const phone = phoneNumber();
   const inbox = await subscribe(system, owner.accessToken, RECEIVED_SUBSCRIPTION, { senderId: sender.id });
   subscribers.push(inbox);
@@ -111,4 +111,22 @@ it("an unknown sender's message creates a contact, and their STOP is recorded on
   expect(byContact.errors?.[0]?.extensions?.code).toBe('OPTED_OUT');
   const byNumber = await sendMessage(system, owner, { channel: 'SMS', senderId: sender.id, to: phone, body: 'Are you sure?' });
   expect(byNumber.errors?.[0]?.extensions?.code).toBe('OPTED_OUT');
+
+  // The messages that came before messaging knew the contact are the contact's conversation too.
+  const conversation = await waitFor(
+    async () => {
+      const read = await system.graphql(
+        'query($id: ID!) { contact(id: $id) { messages(first: 10) { edges { node { body direction contact { id } } } } } }',
+        { id: contact.id },
+        { token: owner.accessToken },
+      );
+      const nodes = (read.data?.contact?.messages?.edges ?? []).map((edge: { node: unknown }) => edge.node);
+      return nodes.length === 2 ? nodes : undefined;
+    },
+    "the inbound messages on the contact's conversation",
+  );
+  expect(conversation).toEqual([
+    { body: 'STOP', direction: 'INBOUND', contact: { id: contact.id } },
+    { body: 'Hi, who is this?', direction: 'INBOUND', contact: { id: contact.id } },
+  ]);
 });

@@ -199,8 +199,11 @@ describe('sendMessage: refusals (nothing is written)', () => {
 
   it('OPTED_OUT when the contact opted out of the channel (by contact or by its address)', async () => {
     const contactId = await seedContact(org.id, { phone: '+447911123460', consent: { email: 'OPTED_IN', sms: 'OPTED_OUT', whatsapp: 'OPTED_IN' } });
-    expectError(await h.graphql(SEND, { input: { channel: 'SMS', contactId, senderId: senders.sms, body: 'Hi' } }, org.agent), 'OPTED_OUT');
-    expectError(await h.graphql(SEND, { input: { channel: 'SMS', to: '+447911123460', senderId: senders.sms, body: 'Hi' } }, org.agent), 'OPTED_OUT');
+    const byContact = expectError(await h.graphql(SEND, { input: { channel: 'SMS', contactId, senderId: senders.sms, body: 'Hi' } }, org.agent), 'OPTED_OUT');
+    expect(byContact.extensions).toMatchObject({ field: 'contactId', channel: 'SMS' });
+    // Named by its number, the same contact's refusal points at the field the request used.
+    const byNumber = expectError(await h.graphql(SEND, { input: { channel: 'SMS', to: '+447911123460', senderId: senders.sms, body: 'Hi' } }, org.agent), 'OPTED_OUT');
+    expect(byNumber.extensions).toMatchObject({ field: 'to', channel: 'SMS' });
   });
 
   it('WINDOW_CLOSED for free-form WhatsApp to a contact who never wrote', async () => {

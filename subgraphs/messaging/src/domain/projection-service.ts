@@ -11,8 +11,10 @@ export interface ContactBatchOutcome {
   events: number;
   /** Rows inserted or updated (a row written once per round; stale and foreign changes write none). */
   rowsWritten: number;
-  /** Bulk statements run. */
+  /** Bulk statements that wrote the projection. */
   statements: number;
+  /** Messages linked to the batch's contacts (exchanged with their addresses before they were known). */
+  messagesLinked: number;
 }
 
 /** A `contact.changed` event as the projection sees it (null without an organization). */
@@ -79,6 +81,7 @@ export class ProjectionService {
       const plan = planContactUpsert(existing, incoming);
       if (!plan.apply) return plan.reason;
       await tx.projections.saveContact(plan.row);
+      await tx.projections.linkMessages([change.id]);
       return 'APPLIED' as const;
     });
     this.log.debug({ eventId: event.id, contactId: change.id, outcome }, 'contact projection');
@@ -92,7 +95,7 @@ export class ProjectionService {
   async applyContactChanges(events: readonly EventOfType<'contact.changed'>[]): Promise<ContactBatchOutcome> {
     const changes = events.map(contactChangeOf).filter((change): change is ContactChange => change !== null);
     const rounds = planContactBatch(changes);
-    if (rounds.length === 0) return { events: changes.length, rowsWritten: 0, statements: 0 };
+    if (rounds.length === 0) return { events: changes.length, rowsWritten: 0, statements: 0, messagesLinked: 0 };
     const written = await this.store.transaction(async (tx) => {
       let rows = 0;
       let statements = 0;
@@ -101,9 +104,11 @@ export class ProjectionService {
         rows += result.rows;
         statements += result.statements;
       }
-      return { rows, statements };
+      const live = [...new Set(changes.flatMap((change) => (change.state ? [change.id] : [])))];
+      const linked = await tx.projections.linkMessages(live);
+      return { rows, statements, linked };
     });
-    const outcome = { events: changes.length, rowsWritten: written.rows, statements: written.statements };
+    const outcome = { events: changes.length, rowsWritten: written.rows, statements: written.statements, messagesLinked: written.linked };
     this.log.debug(outcome, 'contact projection batch');
     return outcome;
   }

@@ -77,7 +77,7 @@ export class SendService {
     }
 
     const { sender, address, recipientContact, addressConsent } = await this.recipientOf(organizationId, command);
-    this.checkConsent(command.channel, recipientContact, addressConsent);
+    this.checkConsent(command, recipientContact, addressConsent);
     const content = await this.contentFor(organizationId, command);
     if (command.channel === 'WHATSAPP' && !content.template) {
       await this.checkWindow(organizationId, sender, address, recipientContact);
@@ -230,11 +230,13 @@ export class SendService {
     return result.address;
   }
 
-  private checkConsent(channel: Channel, contact: MessagingContactProjection | null, byAddress: ConsentDecision | null): void {
+  private checkConsent(command: SendMessageCommand, contact: MessagingContactProjection | null, byAddress: ConsentDecision | null): void {
+    const { channel } = command;
     const consent = effectiveConsent([contact ? consentOf(contact, channel) : null, byAddress]);
     if (consent === 'OPTED_OUT') {
+      // The field the request named the recipient by (a contact found by its address is still `to`).
       throw userError('OPTED_OUT', `The recipient opted out of ${CHANNEL_NAME[channel]} messages`, {
-        field: contact ? 'contactId' : 'to',
+        field: command.contactId ? 'contactId' : 'to',
         channel,
       });
     }

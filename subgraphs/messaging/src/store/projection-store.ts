@@ -114,6 +114,41 @@ export class ProjectionStore {
     return { rows, statements };
   }
 
+  /**
+   * Links messages exchanged with these contacts' addresses while no contact was known for them
+   * (an unknown sender who became a contact, a number texted before its contact was imported) to
+   * the contacts as the projection now has them: SMS by phone, WhatsApp by WhatsApp number or
+   * phone, email by address, within the contact's organization (through its senders, whose
+   * `(sender_id, counterpart_address, …)` index finds the messages), deleted contacts excepted.
+   * A message already linked keeps its contact. The rows are locked in id order, as status writes
+   * lock them, so the two never deadlock. Returns the messages linked.
+   */
+  linkMessages(contactIds: readonly string[]): Promise<number> {
+    if (contactIds.length === 0) return Promise.resolve(0);
+    return this.db.$executeRaw`
+      WITH address AS (
+        SELECT c.id AS contact_id, c.organization_id, a.channel, a.address
+          FROM "messaging"."contact_projection" c
+          CROSS JOIN LATERAL (VALUES ('SMS', c.phone), ('WHATSAPP', c.phone), ('WHATSAPP', '+' || c.whatsapp_id), ('EMAIL', c.email))
+            AS a (channel, address)
+         WHERE c.id = ANY(${[...contactIds]}::uuid[]) AND NOT c.deleted AND a.address IS NOT NULL
+      ), found AS (
+        SELECT DISTINCT ON (m.id) m.id, address.contact_id
+          FROM address
+          JOIN "messaging"."sender" s ON s.organization_id = address.organization_id
+          JOIN "messaging"."message" m ON m.sender_id = s.id AND m.counterpart_address = address.address
+         WHERE m.contact_id IS NULL AND m.channel::text = address.channel
+         ORDER BY m.id, address.contact_id
+      ), locked AS (
+        SELECT m.id, found.contact_id
+          FROM "messaging"."message" m JOIN found ON found.id = m.id
+         WHERE m.contact_id IS NULL
+         ORDER BY m.id
+           FOR UPDATE OF m
+      )
+      UPDATE "messaging"."message" AS m SET contact_id = locked.contact_id FROM locked WHERE m.id = locked.id`;
+  }
+
   async setContactConsent(id: string, channel: Channel, status: ConsentStatus, at: Date): Promise<void> {
     const columns = CONSENT_COLUMNS[channel];
     await this.db.messagingContactProjection.update({ where: { id }, data: { [columns.status]: status, [columns.at]: at } });
