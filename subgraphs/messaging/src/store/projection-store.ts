@@ -121,12 +121,15 @@ export class ProjectionStore {
    * phone, email by address, within the contact's organization (through its senders, whose
    * `(sender_id, counterpart_address, …)` index finds the messages), deleted contacts excepted.
    * A message already linked keeps its contact. The rows are locked in id order, as status writes
-   * lock them, so the two never deadlock. Returns the messages linked.
+   * lock them, so the two never deadlock. The addresses are materialized first so that each is
+   * one index probe per sender: left to the planner, the address join was a filter over every
+   * message of each sender (9.4 s instead of 25 ms for 500 contacts against 9,000 messages).
+   * Returns the messages linked.
    */
   linkMessages(contactIds: readonly string[]): Promise<number> {
     if (contactIds.length === 0) return Promise.resolve(0);
     return this.db.$executeRaw`
-      WITH address AS (
+      WITH address AS MATERIALIZED (
         SELECT c.id AS contact_id, c.organization_id, a.channel, a.address
           FROM "messaging"."contact_projection" c
           CROSS JOIN LATERAL (VALUES ('SMS', c.phone), ('WHATSAPP', c.phone), ('WHATSAPP', '+' || c.whatsapp_id), ('EMAIL', c.email))
