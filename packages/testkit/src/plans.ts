@@ -1,8 +1,11 @@
 /** A node of `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON)` output: what tests read of it. */
 export interface PlanNode {
   'Node Type': string;
+  'Relation Name'?: string;
   'Index Name'?: string;
+  /** Rows per loop: a node under a nested loop runs once per outer row. */
   'Actual Rows': number;
+  'Actual Loops': number;
   'Shared Hit Blocks': number;
   'Shared Read Blocks': number;
   Plans?: PlanNode[];

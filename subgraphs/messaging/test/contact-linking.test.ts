@@ -1,4 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { DEFAULT_RANDOM_PAGE_COST } from '@switchboard/db';
+import { explainNodes } from '@switchboard/testkit';
+import pg from 'pg';
+import { LINK_MESSAGES } from '../src/store/projection-store';
 import { CREATE_SENDER, SEND, contactEvent, startMessagingSubgraph, type MessagingHarness } from './harness';
 
 /*
@@ -108,4 +112,45 @@ it('a replayed or stale contact event links nothing new and changes no linked me
   expect((await h.runtime.services.projections.applyContactChanges([event])).messagesLinked).toBe(1);
   expect((await h.runtime.services.projections.applyContactChanges([event])).messagesLinked).toBe(0);
   expect(await contactOf(message.id)).toBe(event.payload.contactId);
+});
+
+it('reads each message at most once to find those of the contacts’ addresses, not once per address', async () => {
+  // Prisma's sessions run the statement: the server's planner with our random_page_cost.
+  jest.setTimeout(60_000);
+  const session = new pg.Client({ connectionString: h.databaseUrl, options: `-c random_page_cost=${DEFAULT_RANDOM_PAGE_COST}` });
+  await session.connect();
+  try {
+    // Four senders with 2,250 messages each, and a batch of 500 contacts (half of them with a
+    // number that was messaged).
+    const lines = [senders.sms, ...(await Promise.all([1, 2, 3].map((i) => createSender(org.admin, { name: `Line ${i}`, kind: 'SMS_NUMBER', address: `+1415555013${i}` }))))];
+    await session.query(
+      `INSERT INTO "messaging"."message" (id, organization_id, direction, channel, sender_id, from_address, to_address, counterpart_address, body, status, updated_at)
+       SELECT gen_random_uuid(), $1, 'OUTBOUND', 'SMS', ($2::uuid[])[1 + n % 4], '+14155550120', '+447911' || lpad(n::text, 6, '0'), '+447911' || lpad(n::text, 6, '0'), 'hello', 'SENT', now()
+         FROM generate_series(1, 9000) AS n`,
+      [org.id, lines],
+    );
+    const ids = Array.from({ length: 500 }, () => randomUUID());
+    await session.query(
+      `INSERT INTO "messaging"."contact_projection" (id, organization_id, phone, email, whatsapp_id, email_consent, sms_consent, whatsapp_consent, deleted, source_updated_at, updated_at)
+       SELECT id, $2, CASE WHEN n % 2 = 0 THEN '+447911' || lpad((n * 17)::text, 6, '0') ELSE '+447922' || lpad(n::text, 6, '0') END,
+              'c' || n || '@example.org', '447933' || lpad(n::text, 6, '0'), 'UNKNOWN', 'UNKNOWN', 'UNKNOWN', false, now(), now()
+         FROM unnest($1::uuid[]) WITH ORDINALITY AS c (id, n)`,
+      [ids, org.id],
+    );
+    // The batch's contacts were written a moment ago, in the link's own transaction: the planner
+    // has no statistics for them yet (none here, at all, for the projection).
+    await session.query('ANALYZE "messaging"."message"');
+    const nodes = await explainNodes(session, LINK_MESSAGES, [ids]);
+    // The message scans (the primary-key look-ups of the rows to update aside) read each message at
+    // most once in all, whichever join the planner picks; a plan joining on the sender alone reads
+    // every message of the sender once per address (4.5 million rows for 500 contacts against
+    // 9,000 messages, seen with the ids given by a subquery).
+    const total = await h.prisma.message.count();
+    const scans = nodes.filter((node) => node['Relation Name'] === 'message' && node['Index Name'] !== 'message_pkey');
+    expect(scans.length).toBeGreaterThan(0);
+    expect(scans.reduce((rows, node) => rows + node['Actual Rows'] * node['Actual Loops'], 0)).toBeLessThanOrEqual(total);
+    expect(await h.prisma.message.count({ where: { contactId: { in: ids } } })).toBe(250);
+  } finally {
+    await session.end();
+  }
 });

@@ -21,6 +21,30 @@ const CONSENT_COLUMNS = {
   WHATSAPP: { status: 'whatsappConsent', at: 'whatsappConsentAt' },
 } as const;
 
+/** `ProjectionStore.linkMessages`: $1 the contacts' ids. */
+export const LINK_MESSAGES = `
+  WITH address AS MATERIALIZED (
+    SELECT c.id AS contact_id, c.organization_id, a.channel, a.address
+      FROM "messaging"."contact_projection" c
+      CROSS JOIN LATERAL (VALUES ('SMS', c.phone), ('WHATSAPP', c.phone), ('WHATSAPP', '+' || c.whatsapp_id), ('EMAIL', c.email))
+        AS a (channel, address)
+     WHERE c.id = ANY($1::uuid[]) AND NOT c.deleted AND a.address IS NOT NULL
+  ), found AS (
+    SELECT DISTINCT ON (m.id) m.id, address.contact_id
+      FROM address
+      JOIN "messaging"."sender" s ON s.organization_id = address.organization_id
+      JOIN "messaging"."message" m ON m.sender_id = s.id AND m.counterpart_address = address.address
+     WHERE m.contact_id IS NULL AND m.channel::text = address.channel
+     ORDER BY m.id, address.contact_id
+  ), locked AS (
+    SELECT m.id, found.contact_id
+      FROM "messaging"."message" m JOIN found ON found.id = m.id
+     WHERE m.contact_id IS NULL
+     ORDER BY m.id
+       FOR UPDATE OF m
+  )
+  UPDATE "messaging"."message" AS m SET contact_id = locked.contact_id FROM locked WHERE m.id = locked.id`;
+
 /** Messaging's local copies of contacts and templates, and consent keywords by address. */
 export class ProjectionStore {
   constructor(private readonly db: Db) {}
@@ -121,35 +145,15 @@ export class ProjectionStore {
    * phone, email by address, within the contact's organization (through its senders, whose
    * `(sender_id, counterpart_address, …)` index finds the messages), deleted contacts excepted.
    * A message already linked keeps its contact. The rows are locked in id order, as status writes
-   * lock them, so the two never deadlock. The addresses are materialized first so that each is
-   * one index probe per sender: left to the planner, the address join was a filter over every
-   * message of each sender (9.4 s instead of 25 ms for 500 contacts against 9,000 messages).
+   * lock them, so the two never deadlock. The addresses are materialized first, so the messages
+   * are found by (sender, address) whatever the planner guesses of the batch: with the ids given by
+   * a subquery, an unmaterialized plan joined on the sender alone and read every message of each
+   * sender once per address (9.4 s instead of 25 ms for 500 contacts against 9,000 messages).
    * Returns the messages linked.
    */
   linkMessages(contactIds: readonly string[]): Promise<number> {
     if (contactIds.length === 0) return Promise.resolve(0);
-    return this.db.$executeRaw`
-      WITH address AS MATERIALIZED (
-        SELECT c.id AS contact_id, c.organization_id, a.channel, a.address
-          FROM "messaging"."contact_projection" c
-          CROSS JOIN LATERAL (VALUES ('SMS', c.phone), ('WHATSAPP', c.phone), ('WHATSAPP', '+' || c.whatsapp_id), ('EMAIL', c.email))
-            AS a (channel, address)
-         WHERE c.id = ANY(${[...contactIds]}::uuid[]) AND NOT c.deleted AND a.address IS NOT NULL
-      ), found AS (
-        SELECT DISTINCT ON (m.id) m.id, address.contact_id
-          FROM address
-          JOIN "messaging"."sender" s ON s.organization_id = address.organization_id
-          JOIN "messaging"."message" m ON m.sender_id = s.id AND m.counterpart_address = address.address
-         WHERE m.contact_id IS NULL AND m.channel::text = address.channel
-         ORDER BY m.id, address.contact_id
-      ), locked AS (
-        SELECT m.id, found.contact_id
-          FROM "messaging"."message" m JOIN found ON found.id = m.id
-         WHERE m.contact_id IS NULL
-         ORDER BY m.id
-           FOR UPDATE OF m
-      )
-      UPDATE "messaging"."message" AS m SET contact_id = locked.contact_id FROM locked WHERE m.id = locked.id`;
+    return this.db.$executeRawUnsafe(LINK_MESSAGES, [...contactIds]);
   }
 
   async setContactConsent(id: string, channel: Channel, status: ConsentStatus, at: Date): Promise<void> {
