@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { DEFAULT_RANDOM_PAGE_COST } from '@switchboard/db';
 import { explainNodes } from '@switchboard/testkit';
 import pg from 'pg';
@@ -153,4 +155,29 @@ it('reads each message at most once to find those of the contacts’ addresses, 
   } finally {
     await session.end();
   }
+});
+
+it('the upgrade links the messages of contacts known before linking existed (migration 20261122110000_message_contact_link)', async () => {
+  const phone = '+447911200030';
+  const message = await send(org.agent, { channel: 'SMS', senderId: senders.sms, to: phone, body: 'from before the upgrade' });
+  const foreign = await send(other.agent, { channel: 'SMS', senderId: senders.otherSms, to: phone, body: 'another organization' });
+  // Contacts as a projection without linking left them: an older and a newer one with the number,
+  // and a deleted one.
+  const insert = (id: string, organizationId: string, updated: string, deleted: boolean) =>
+    h.prisma.$executeRaw`
+      INSERT INTO "messaging"."contact_projection" (id, organization_id, phone, email_consent, sms_consent, whatsapp_consent, deleted, source_updated_at, updated_at)
+      VALUES (${id}::uuid, ${organizationId}::uuid, ${phone}, 'UNKNOWN', 'UNKNOWN', 'UNKNOWN', ${deleted}, ${new Date(updated)}, now())`;
+  const [older, newer, removed] = [randomUUID(), randomUUID(), randomUUID()];
+  await insert(older, org.id, '2026-01-01T00:00:00Z', false);
+  await insert(newer, org.id, '2026-06-01T00:00:00Z', false);
+  await insert(removed, org.id, '2026-09-01T00:00:00Z', true);
+  expect(await contactOf(message.id)).toBeNull();
+
+  const migration = readFileSync(join(__dirname, '../../../prisma/migrations/20261122110000_message_contact_link/migration.sql'), 'utf8');
+  await h.prisma.$executeRawUnsafe(migration);
+  expect(await contactOf(message.id)).toBe(newer);
+  expect(await contactOf(foreign.id)).toBeNull();
+  // Run again (nothing left to link), it changes nothing.
+  await h.prisma.$executeRawUnsafe(migration);
+  expect(await contactOf(message.id)).toBe(newer);
 });

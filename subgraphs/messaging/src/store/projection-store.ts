@@ -24,7 +24,7 @@ const CONSENT_COLUMNS = {
 /** `ProjectionStore.linkMessages`: $1 the contacts' ids. */
 export const LINK_MESSAGES = `
   WITH address AS MATERIALIZED (
-    SELECT c.id AS contact_id, c.organization_id, a.channel, a.address
+    SELECT c.id AS contact_id, c.organization_id, c.source_updated_at, a.channel, a.address
       FROM "messaging"."contact_projection" c
       CROSS JOIN LATERAL (VALUES ('SMS', c.phone), ('WHATSAPP', c.phone), ('WHATSAPP', '+' || c.whatsapp_id), ('EMAIL', c.email))
         AS a (channel, address)
@@ -35,7 +35,7 @@ export const LINK_MESSAGES = `
       JOIN "messaging"."sender" s ON s.organization_id = address.organization_id
       JOIN "messaging"."message" m ON m.sender_id = s.id AND m.counterpart_address = address.address
      WHERE m.contact_id IS NULL AND m.channel::text = address.channel
-     ORDER BY m.id, address.contact_id
+     ORDER BY m.id, address.source_updated_at DESC, address.contact_id
   ), locked AS (
     SELECT m.id, found.contact_id
       FROM "messaging"."message" m JOIN found ON found.id = m.id
@@ -144,7 +144,8 @@ export class ProjectionStore {
    * the contacts as the projection now has them: SMS by phone, WhatsApp by WhatsApp number or
    * phone, email by address, within the contact's organization (through its senders, whose
    * `(sender_id, counterpart_address, …)` index finds the messages), deleted contacts excepted.
-   * A message already linked keeps its contact. The rows are locked in id order, as status writes
+   * A message already linked keeps its contact; of two contacts with one address, the one updated
+   * last is taken (as sendMessage picks a contact by address). The rows are locked in id order, as status writes
    * lock them, so the two never deadlock. The addresses are materialized first, so the messages
    * are found by (sender, address) whatever the planner guesses of the batch: with the ids given by
    * a subquery, an unmaterialized plan joined on the sender alone and read every message of each
