@@ -16,7 +16,7 @@ import { CREATE_SENDER, SEND, contactEvent, startMessagingSubgraph, type Messagi
 let h: MessagingHarness;
 let org: ReturnType<MessagingHarness['organization']>;
 let other: ReturnType<MessagingHarness['organization']>;
-const senders = { sms: '', email: '', otherSms: '' };
+const senders = { sms: '', email: '', whatsapp: '', otherSms: '' };
 
 const CONTACT_MESSAGES = /* GraphQL */ `
   query($representations: [_Any!]!) {
@@ -51,6 +51,7 @@ beforeAll(async () => {
   other = h.organization();
   senders.sms = await createSender(org.admin, { name: 'Line', kind: 'SMS_NUMBER', address: '+14155550120' });
   senders.email = await createSender(org.admin, { name: 'Mail', kind: 'EMAIL_ADDRESS', address: 'support@acme.example' });
+  senders.whatsapp = await createSender(org.admin, { name: 'WhatsApp', kind: 'WHATSAPP_NUMBER', address: '+14155550122', phoneNumberId: '100000000000077' });
   senders.otherSms = await createSender(other.admin, { name: 'Other line', kind: 'SMS_NUMBER', address: '+14155550121' });
 });
 
@@ -58,7 +59,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-it('a contact that arrives after messages to its number and email gets them, and only its own organization’s', async () => {
+it('a contact that arrives after messages to its number, WhatsApp number and email gets them, and only its own organization’s', async () => {
   const phone = '+447911200001';
   const sms = [
     await send(org.agent, { channel: 'SMS', senderId: senders.sms, to: phone, body: 'before 1' }),
@@ -67,14 +68,19 @@ it('a contact that arrives after messages to its number and email gets them, and
   const email = await send(org.agent, { channel: 'EMAIL', senderId: senders.email, to: 'Ann.Lee@Example.org', subject: 'Hi', body: 'before 3' });
   const foreign = await send(other.agent, { channel: 'SMS', senderId: senders.otherSms, to: phone, body: 'another organization' });
   const stranger = await send(org.agent, { channel: 'SMS', senderId: senders.sms, to: '+447911200002', body: 'someone else' });
+  // A WhatsApp message from the contact's WhatsApp number (not its phone), received before the contact was known.
+  const whatsapp = { id: randomUUID() };
+  await h.prisma.$executeRaw`
+    INSERT INTO "messaging"."message" (id, organization_id, direction, channel, sender_id, from_address, to_address, counterpart_address, body, status, updated_at)
+    VALUES (${whatsapp.id}::uuid, ${org.id}::uuid, 'INBOUND', 'WHATSAPP', ${senders.whatsapp}::uuid, '+447911200009', '+14155550122', '+447911200009', 'hi on WhatsApp', 'DELIVERED', now())`;
   expect([...sms, email].map((m) => m.contactId)).toEqual([null, null, null]);
 
-  const event = contactEvent(org.id, { name: 'Ann Lee', phone, email: 'ann.lee@example.org' });
+  const event = contactEvent(org.id, { name: 'Ann Lee', phone, email: 'ann.lee@example.org', whatsappId: '447911200009' });
   const outcome = await h.runtime.services.projections.applyContactChanges([event]);
   const contactId = event.payload.contactId;
-  expect(outcome.messagesLinked).toBe(3);
+  expect(outcome.messagesLinked).toBe(4);
 
-  const mine = [...sms, email].map((m) => m.id).sort();
+  const mine = [...sms, email, whatsapp].map((m) => m.id).sort();
   expect(await contactMessages(contactId)).toEqual(mine);
   const listed = await h.graphql(BY_CONTACT, { contactId }, org.viewer);
   expect((listed.data!.messages.edges as { node: { id: string } }[]).map((e) => e.node.id).sort()).toEqual(mine);
